@@ -1,0 +1,322 @@
+"""The consent service: validate a decision, record it once, tell a receipt's status."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from consent_gateway.errors import NotFound, StalePolicy, ValidationError
+from consent_gateway.models import BannerConfig, ConsentEvent, utcnow
+from consent_gateway.receipts import (
+    InvalidReceipt,
+    ReceiptClaims,
+    ReceiptFacts,
+    ReceiptSigner,
+    build_receipt,
+    iso,
+)
+from consent_gateway.sites import Site, SitesConfig
+
+ACTIONS = ("accept_all", "reject_all", "custom", "withdraw")
+VISITOR_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+_BODY_KEYS = {"visitor_id", "action", "choices", "policy_version", "config_hash", "lang", "gpc"}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A validated decision, with a choice for every purpose of the site."""
+
+    visitor_id: str | None
+    action: str
+    choices: dict[str, bool]
+    policy_version: str
+    config_hash: str
+    lang: str
+    gpc: bool
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    """What the request says about the visitor, already reduced to non-identifying facts."""
+
+    country: str | None = None
+    browser_family: str | None = None
+    device_class: str | None = None
+    is_bot: bool = False
+    gpc_header: bool = False
+
+
+@dataclass(frozen=True)
+class RecordedConsent:
+    event: ConsentEvent
+    token: str
+    receipt: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "receipt_id": self.event.receipt_id,
+            "visitor_id": self.event.visitor_id,
+            "token": self.token,
+            "receipt": self.receipt,
+            "expires_at": iso(self.event.expires_at),
+        }
+
+
+def parse_decision(sites: SitesConfig, site: Site, body: Any, *, gpc_header: bool = False) -> Decision:
+    """Check a consent POST body against the site's declaration (DESIGN §3) and complete it.
+
+    Raises ValidationError (400) naming the field, or StalePolicy (409) when the visitor was shown
+    another policy version or banner than the current one and must be asked again.
+    """
+    if not isinstance(body, dict):
+        raise ValidationError("the body must be a JSON object")
+    for key in body:
+        if key not in _BODY_KEYS:
+            raise ValidationError(f"unknown key {key!r}", field=key, code="unknown_field")
+    action = body.get("action")
+    if action not in ACTIONS:
+        raise ValidationError(f"action must be one of {', '.join(ACTIONS)}", field="action")
+    visitor_id = body.get("visitor_id")
+    if visitor_id is not None and (not isinstance(visitor_id, str) or not VISITOR_ID.match(visitor_id)):
+        raise ValidationError("visitor_id must be 16-64 URL-safe characters", field="visitor_id")
+    if action == "withdraw" and visitor_id is None:
+        raise ValidationError("withdraw needs the visitor_id of the decision to withdraw",
+                              field="visitor_id")
+    lang = body.get("lang")
+    if lang not in site.languages:
+        raise ValidationError(f"lang must be one of {', '.join(site.languages)}", field="lang")
+    gpc = body.get("gpc", False)
+    if not isinstance(gpc, bool):
+        raise ValidationError("gpc must be true or false", field="gpc")
+    gpc = gpc or gpc_header
+    for key in ("policy_version", "config_hash"):
+        if not isinstance(body.get(key), str) or not body[key]:
+            raise ValidationError(f"{key} is required", field=key)
+    if body["policy_version"] != site.policy_version:
+        raise StalePolicy(
+            f"policy version {body['policy_version']!r} is not the current one "
+            f"({site.policy_version!r}): show the banner again and ask anew",
+            field="policy_version",
+        )
+    if body["config_hash"] != sites.banner_config(site, lang)["config_hash"]:
+        raise StalePolicy("the banner configuration changed since it was shown: ask anew",
+                          field="config_hash")
+    choices = _complete_choices(sites, site, action, body.get("choices", {}), gpc)
+    return Decision(visitor_id, action, choices, site.policy_version, body["config_hash"], lang, gpc)
+
+
+def _complete_choices(sites: SitesConfig, site: Site, action: str, raw: Any, gpc: bool) -> dict[str, bool]:
+    if not isinstance(raw, dict):
+        raise ValidationError("choices must be an object of purpose: true|false", field="choices")
+    purposes = {p.id: p for p in sites.site_purposes(site)}
+    for pid, value in raw.items():
+        if pid not in purposes:
+            raise ValidationError(f"{pid!r} is not a purpose of site {site.id!r}",
+                                  field=f"choices.{pid}", code="unknown_purpose")
+        if not isinstance(value, bool):
+            raise ValidationError(f"the choice for {pid!r} must be true or false",
+                                  field=f"choices.{pid}")
+    choices: dict[str, bool] = {}
+    for pid, purpose in purposes.items():
+        given = raw.get(pid)
+        if purpose.required or not purpose.consent_based:
+            if given is False:
+                raise ValidationError(f"{pid!r} is required for the site to work and cannot be refused",
+                                      field=f"choices.{pid}", code="required_purpose")
+            choices[pid] = True
+        elif action == "custom":
+            if given is None:
+                raise ValidationError(f"an explicit choice for {pid!r} is required",
+                                      field=f"choices.{pid}", code="missing_choice")
+            choices[pid] = given
+        elif action == "accept_all":
+            if given is False:
+                raise ValidationError(f"accept_all cannot refuse {pid!r}: use custom",
+                                      field=f"choices.{pid}")
+            # Global Privacy Control: a blanket "accept all" does not override the signal for
+            # sensitive purposes; only a purpose-by-purpose opt-in (custom) does.
+            choices[pid] = not (gpc and purpose.gpc_sensitive)
+        else:
+            if given is True:
+                raise ValidationError(f"{action} cannot grant {pid!r}: use custom", field=f"choices.{pid}")
+            choices[pid] = False
+    return choices
+
+
+def record_consent(
+    session: Session,
+    sites: SitesConfig,
+    site: Site,
+    decision: Decision,
+    context: RequestContext,
+    signer: ReceiptSigner,
+    *,
+    script_hash: str | None = None,
+    known_configs: set[str] | None = None,
+    now: datetime | None = None,
+) -> RecordedConsent:
+    """Append the decision to the ledger, commit, and return its signed receipt.
+
+    The receipt is only handed out after the commit: an acknowledged consent is durable.
+    """
+    now = now or utcnow()
+    if decision.action == "withdraw":
+        if latest_event(session, site.id, decision.visitor_id) is None:
+            raise NotFound("this visitor has no decision on this site to withdraw", field="visitor_id")
+    shown = sites.banner_config(site, decision.lang)
+    if known_configs is None or shown["config_hash"] not in known_configs:
+        snapshot_banner_config(session, site, decision.lang, shown, now)
+    event = ConsentEvent(
+        receipt_id=uuid.uuid4().hex,
+        site_id=site.id,
+        visitor_id=decision.visitor_id or secrets.token_urlsafe(16),
+        action=decision.action,
+        choices=decision.choices,
+        policy_version=decision.policy_version,
+        config_hash=decision.config_hash,
+        lang=decision.lang,
+        gpc=decision.gpc,
+        country=context.country,
+        browser_family=context.browser_family,
+        device_class=context.device_class,
+        is_bot=context.is_bot,
+        script_hash=script_hash,
+        created_at=now.replace(microsecond=0),
+        expires_at=(now + timedelta(days=site.consent_lifetime_days)).replace(microsecond=0),
+    )
+    session.add(event)
+    session.commit()
+    if known_configs is not None:
+        known_configs.add(shown["config_hash"])
+    token = signer.sign(_claims(event))
+    return RecordedConsent(event, token, build_receipt(event_facts(event), shown, sites.controller))
+
+
+def snapshot_banner_config(session: Session, site: Site, lang: str, shown: dict[str, Any],
+                           now: datetime) -> None:
+    """Keep the shown configuration by hash, once (proof of what the visitor saw)."""
+    if session.get(BannerConfig, shown["config_hash"]) is not None:
+        return
+    values = {
+        "config_hash": shown["config_hash"],
+        "site_id": site.id,
+        "lang": lang,
+        "policy_version": site.policy_version,
+        "body": shown,
+        "first_seen_at": now,
+    }
+    statement = _insert_ignoring_duplicates(session, values)
+    session.execute(statement)
+
+
+def _insert_ignoring_duplicates(session: Session, values: dict[str, Any]):
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(BannerConfig).values(**values).on_conflict_do_nothing()
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(BannerConfig).values(**values).on_conflict_do_nothing()
+    return insert(BannerConfig).values(**values)
+
+
+def latest_event(session: Session, site_id: str, visitor_id: str | None) -> ConsentEvent | None:
+    """The visitor's current decision on the site (the newest event), if any."""
+    if visitor_id is None:
+        return None
+    return session.scalars(
+        select(ConsentEvent)
+        .where(ConsentEvent.site_id == site_id, ConsentEvent.visitor_id == visitor_id)
+        .order_by(ConsentEvent.id.desc())
+        .limit(1)
+    ).first()
+
+
+def receipt_status(session: Session, event: ConsentEvent, now: datetime | None = None) -> str:
+    """``superseded`` or ``withdrawn`` when a later decision exists, else ``active``/``expired``."""
+    following = session.scalars(
+        select(ConsentEvent)
+        .where(
+            ConsentEvent.site_id == event.site_id,
+            ConsentEvent.visitor_id == event.visitor_id,
+            ConsentEvent.id > event.id,
+        )
+        .order_by(ConsentEvent.id)
+        .limit(1)
+    ).first()
+    if following is not None:
+        return "withdrawn" if following.action == "withdraw" else "superseded"
+    return "expired" if (now or utcnow()) >= event.expires_at else "active"
+
+
+@dataclass(frozen=True)
+class Verification:
+    valid: bool
+    status: str | None = None
+    event: ConsentEvent | None = None
+    receipt: dict[str, Any] | None = None
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        if not self.valid:
+            return {"valid": False, "reason": self.reason}
+        return {"valid": True, "status": self.status, "receipt": self.receipt}
+
+
+def verify_token(session: Session, sites: SitesConfig, signer: ReceiptSigner, token: Any,
+                 now: datetime | None = None) -> Verification:
+    """Is ``token`` a receipt we signed for an event we hold, and what is its status now?"""
+    try:
+        claims, _signed_at = signer.unsign(token)
+    except InvalidReceipt as exc:
+        return Verification(False, reason=exc.reason)
+    event = session.scalars(select(ConsentEvent).where(ConsentEvent.receipt_id == claims.receipt_id)).first()
+    if event is None:
+        return Verification(False, reason="unknown_receipt")
+    if claims != _claims(event):
+        return Verification(False, reason="mismatch")
+    shown = shown_config(session, sites, event.config_hash)
+    receipt = build_receipt(event_facts(event), shown, sites.controller)
+    return Verification(True, receipt_status(session, event, now), event, receipt)
+
+
+def shown_config(session: Session, sites: SitesConfig, config_hash: str) -> dict[str, Any]:
+    """The banner configuration of ``config_hash``: from memory when current, else the snapshot."""
+    for site in sites.sites.values():
+        for lang in site.languages:
+            body = sites.banner_config(site, lang)
+            if body["config_hash"] == config_hash:
+                return body
+    snapshot = session.get(BannerConfig, config_hash)
+    return snapshot.body if snapshot is not None else {}
+
+
+def _claims(event: ConsentEvent) -> ReceiptClaims:
+    return ReceiptClaims(event.receipt_id, event.site_id, event.visitor_id, dict(event.choices),
+                         event.policy_version, event.config_hash)
+
+
+def event_facts(event: ConsentEvent) -> ReceiptFacts:
+    return ReceiptFacts(
+        receipt_id=event.receipt_id,
+        site_id=event.site_id,
+        visitor_id=event.visitor_id,
+        action=event.action,
+        choices=dict(event.choices),
+        policy_version=event.policy_version,
+        config_hash=event.config_hash,
+        lang=event.lang,
+        gpc=event.gpc,
+        created_at=event.created_at,
+        expires_at=event.expires_at,
+        script_hash=event.script_hash,
+    )

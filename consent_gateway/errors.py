@@ -1,0 +1,99 @@
+"""One exception tree for the gateway; ``register_error_handlers`` maps it to the JSON error shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+
+class GatewayError(Exception):
+    """Base of every error the gateway raises on purpose. Carries its HTTP status and code."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        if code:
+            self.code = code
+
+    def to_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"error": self.code, "message": self.message}
+        if self.field:
+            body["field"] = self.field
+        return body
+
+
+class ConfigurationError(GatewayError):
+    """The environment or ``sites.yaml`` is wrong: the service must not start."""
+
+    status = 500
+    code = "configuration_error"
+
+
+class ValidationError(GatewayError):
+    status = 400
+    code = "invalid"
+
+
+class MalformedJSON(GatewayError):
+    status = 400
+    code = "malformed_json"
+
+
+class Unauthorized(GatewayError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(GatewayError):
+    status = 403
+    code = "forbidden"
+
+
+class OriginNotAllowed(Forbidden):
+    code = "origin_not_allowed"
+
+
+class NotFound(GatewayError):
+    status = 404
+    code = "not_found"
+
+
+class StalePolicy(GatewayError):
+    """The visitor saw an older policy or banner: they must be asked again."""
+
+    status = 409
+    code = "reconsent_required"
+
+
+class PayloadTooLarge(GatewayError):
+    status = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(GatewayError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Answer every error, ours or Werkzeug's, with ``{"error", "message", "field"?}``."""
+
+    @app.errorhandler(GatewayError)
+    def _gateway_error(exc: GatewayError):
+        return jsonify(exc.to_dict()), exc.status
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        code = (exc.name or "error").lower().replace(" ", "_")
+        response = jsonify({"error": code, "message": exc.description or exc.name})
+        response.status_code = exc.code or 500
+        for header in ("Allow", "Retry-After"):
+            if exc.get_response().headers.get(header):
+                response.headers[header] = exc.get_response().headers[header]
+        return response

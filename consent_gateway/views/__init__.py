@@ -1,0 +1,12 @@
+"""Thin blueprints: parse the request, call one service, answer."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from consent_gateway.views import api, ops
+
+    app.register_blueprint(api.bp)
+    app.register_blueprint(ops.bp)
