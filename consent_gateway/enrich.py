@@ -11,12 +11,20 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import ua_parser
+from ua_parser import Parser, RegexResolver, load_builtins
 
-_BOT = re.compile(r"bot|crawl|spider|slurp|headless|lighthouse|python-requests|curl|wget", re.I)
+# Matched against the lower-cased agent: a case-insensitive alternation is ten times slower.
+_BOT = re.compile(r"bot|crawl|spider|slurp|headless|lighthouse|python-requests|curl|wget")
 _DESKTOP_OS = {"Windows", "Mac OS X", "Linux", "Ubuntu", "Chrome OS", "Fedora", "FreeBSD", "Debian"}
 _MOBILE_OS = {"iOS", "Android", "Windows Phone", "BlackBerry OS", "KaiOS", "HarmonyOS"}
 _TABLET_DEVICE = re.compile(r"ipad|tablet|kindle|nexus (7|9|10)|sm-t\d|tab", re.I)
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Parser:
+    """ua-parser's native (``regex`` extra) resolver, built on first use, without its own cache:
+    the LRU below caches the whole classification instead."""
+    return Parser(RegexResolver(load_builtins()))
 
 
 @dataclass(frozen=True)
@@ -36,11 +44,11 @@ def classify_user_agent(ua: str | None) -> UserAgentClass:
     if not ua:
         return UserAgentClass(None, "other", False)
     ua = ua[:512]
-    result = ua_parser.parse(ua)
+    result = _parser().parse(ua)
     family = result.user_agent.family if result.user_agent else None
     device = result.device.family if result.device else ""
     os_family = result.os.family if result.os else ""
-    is_bot = device == "Spider" or bool(_BOT.search(ua))
+    is_bot = device == "Spider" or bool(_BOT.search(ua.lower()))
     if is_bot:
         device_class = "bot"
     elif _TABLET_DEVICE.search(device) or (os_family == "Android" and "Mobile" not in ua):

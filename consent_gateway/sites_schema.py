@@ -286,7 +286,9 @@ def _site(c: _Checker, sid: str, node: Any, purposes: dict[str, Purpose]) -> Sit
             c.fail(f"{cp}.duration_days", f"{cookie.duration_days} days is longer than the 13 months "
                    f"({TRACKER_MAX_DAYS} days) a tracker may live")
         cookies.append(cookie)
-    contact = _contact(c, f"{p}.contact", node["contact"], purposes, purpose_ids) if "contact" in node else None
+    contact = None
+    if "contact" in node:
+        contact = _contact(c, f"{p}.contact", node["contact"], purposes, purpose_ids)
     return Site(
         id=sid,
         name=c.string(node, "name", p),

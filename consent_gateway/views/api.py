@@ -43,12 +43,12 @@ def banner_config(site_id: str):
         session.commit()
         gw.snapshotted.add(shown["config_hash"])
     headers = {
-        "ETag": etag,
+        "ETag": f'"{etag}"',
         "Cache-Control": "public, max-age=300",
         "Vary": "Sec-GPC",
         "Access-Control-Allow-Origin": "*",
     }
-    if etag in request.if_none_match:
+    if request.if_none_match.contains(etag):
         return Response(status=304, headers=headers)
     return Response(body, status=200, headers=headers, content_type="application/json")
 
@@ -59,7 +59,7 @@ def _banner_bytes(site_id: str, lang: str, gpc: bool) -> tuple[bytes, str]:
     if key not in _banner_responses:
         shown = gw.sites.banner_config(gw.sites.sites[site_id], lang)
         body = json.dumps({**shown, "gpc": gpc}, ensure_ascii=False, separators=(",", ":")).encode()
-        _banner_responses[key] = (body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
+        _banner_responses[key] = (body, hashlib.sha256(body).hexdigest()[:32])
     return _banner_responses[key]
 
 

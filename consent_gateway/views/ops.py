@@ -16,7 +16,8 @@ def healthz():
     try:
         get_session().execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
-        return jsonify({"status": "error", "database": "unreachable", "message": str(exc.__class__.__name__)}), 503
+        body = {"status": "error", "database": "unreachable", "message": exc.__class__.__name__}
+        return jsonify(body), 503
     return jsonify({"status": "ok", "database": "ok"})
 
 
