@@ -97,3 +97,20 @@ def register_error_handlers(app: Flask) -> None:
             if exc.get_response().headers.get(header):
                 response.headers[header] = exc.get_response().headers[header]
         return response
+
+
+class InvalidFields(ValidationError):
+    """One or more contact-form values broke a rule. ``code`` and ``field`` name the first one;
+    ``errors`` lists them all as ``(field, rule, message)`` for forms that show every error."""
+
+    def __init__(self, errors: list[tuple[str, str, str]]):
+        field, rule, message = errors[0]
+        super().__init__(f"{field}: {message}", field=field, code=rule)
+        self.errors = errors
+
+
+class PurposeNotActive(Forbidden):
+    """A required contact field's purpose is not active for this visitor (refused, objected to,
+    restricted): nothing is stored."""
+
+    code = "purpose_not_active"

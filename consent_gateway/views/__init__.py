@@ -6,6 +6,10 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
+    from consent_gateway.views import contact
+
+    # Before api: the contact path's preflight must reach contact's OPTIONS view, not api's GET.
+    app.register_blueprint(contact.bp)
     from consent_gateway.views import api, ops
 
     app.register_blueprint(api.bp)

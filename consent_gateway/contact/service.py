@@ -1,0 +1,168 @@
+"""Contact-form capture: parse, gate field by field, validate, encrypt, store; erase on withdrawal."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, exists, select
+from sqlalchemy.orm import Session
+
+from consent_gateway.contact.gate import Drop, Standing, visitor_standing
+from consent_gateway.errors import InvalidFields, PurposeNotActive, ValidationError
+from consent_gateway.models import ContactField, ContactSubmission, utcnow
+from consent_gateway.pii import PIICipher
+from consent_gateway.receipts import ReceiptSigner
+from consent_gateway.sites import ContactField as FieldSpec
+from consent_gateway.sites import Site, SitesConfig
+from consent_gateway.validation import FieldInvalid, is_empty, validate_field
+
+# A field no person sees or fills in: a value in it means a robot filled the form.
+HONEYPOT = "website"
+_BODY_KEYS = {"consent_token", "fields", HONEYPOT}
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A parsed submission: the visitor's receipt token (if any) and the raw field values."""
+
+    fields: dict[str, Any]
+    consent_token: str | None = None
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    submission_id: str
+    stored: list[str]
+    dropped: list[Drop]
+    standing: Standing = field(repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"submission_id": self.submission_id, "stored": self.stored,
+                "dropped": [d.to_dict() for d in self.dropped]}
+
+
+def parse_submission(body: Any) -> Submission:
+    """Check the shape of ``{"consent_token"?, "fields": {...}}``; refuse a filled honeypot."""
+    if not isinstance(body, dict):
+        raise ValidationError("the body must be a JSON object")
+    for key in body:
+        if key not in _BODY_KEYS:
+            raise ValidationError(f"unknown key {key!r}", field=key, code="unknown_field")
+    fields = body.get("fields")
+    if not isinstance(fields, dict):
+        raise ValidationError("fields must be an object of NAME: VALUE", field="fields")
+    token = body.get("consent_token")
+    if token is not None and not isinstance(token, str):
+        raise ValidationError("consent_token must be a string", field="consent_token")
+    fields = dict(fields)
+    trap = [body.get(HONEYPOT), fields.pop(HONEYPOT, None)]
+    if any(not is_empty(value) for value in trap):
+        raise ValidationError("the submission was refused as automated", field=HONEYPOT,
+                              code="spam_detected")
+    return Submission(fields, token or None)
+
+
+def submit_contact(session: Session, sites: SitesConfig, site: Site, submission: Submission,
+                   signer: ReceiptSigner, cipher: PIICipher, *, channel: str,
+                   now: datetime | None = None) -> SubmissionResult:
+    """Gate, validate, encrypt and store a submission; commit once.
+
+    Raises PurposeNotActive (403) when a required field's purpose is not active for the visitor,
+    InvalidFields (400) listing every value that broke a rule; nothing is stored in either case.
+    """
+    if site.contact is None:
+        raise ValidationError(f"site {site.id!r} has no contact form", field="site", code="no_contact_form")
+    now = now or utcnow()
+    standing = visitor_standing(session, sites, signer, site, submission.consent_token, now)
+    declared = {spec.name for spec in site.contact.fields}
+    dropped = [Drop(name, "undeclared") for name in submission.fields if name not in declared]
+    kept: list[tuple[FieldSpec, str]] = []
+    errors: list[tuple[str, str, str]] = []
+    for spec in site.contact.fields:
+        refusal = standing.refusal(sites.purposes[spec.purpose])
+        if refusal is not None and spec.required:
+            raise PurposeNotActive(
+                f"{spec.name} is required and its purpose {spec.purpose!r} is not active for this "
+                f"visitor ({refusal[0]}): nothing was stored", field=spec.name)
+        if spec.name not in submission.fields:
+            if spec.required:
+                errors.append((spec.name, "required", "is required"))
+            continue
+        if refusal is not None:
+            # Dropped fields are neither validated nor stored: we never look at what we may not keep.
+            dropped.append(Drop(spec.name, *refusal))
+            continue
+        value = submission.fields[spec.name]
+        if is_empty(value):
+            if spec.required:
+                errors.append((spec.name, "required", "is required"))
+            else:
+                dropped.append(Drop(spec.name, "empty"))
+            continue
+        try:
+            kept.append((spec, validate_field(spec, value, now=now)))
+        except FieldInvalid as exc:
+            errors.append((exc.field, exc.rule, exc.message))
+    if errors:
+        raise InvalidFields(errors)
+    if not kept:
+        raise ValidationError("no declared field with an active purpose was submitted", field="fields",
+                              code="nothing_to_store")
+    submission_row = _store(session, sites, site, standing, kept, cipher, channel, now)
+    session.commit()
+    return SubmissionResult(submission_row.public_id, [spec.name for spec, _ in kept], dropped, standing)
+
+
+def _store(session: Session, sites: SitesConfig, site: Site, standing: Standing,
+           kept: list[tuple[FieldSpec, str]], cipher: PIICipher, channel: str,
+           now: datetime) -> ContactSubmission:
+    now = now.replace(microsecond=0)
+    expiries = {spec.name: now + timedelta(days=sites.purposes[spec.purpose].retention_days)
+                for spec, _ in kept}
+    row = ContactSubmission(
+        public_id=uuid.uuid4().hex, site_id=site.id, channel=channel,
+        receipt_id=standing.receipt_id, visitor_id=standing.visitor_id,
+        created_at=now, expires_at=max(expiries.values()),
+    )
+    session.add(row)
+    session.flush()
+    for spec, value in kept:
+        session.add(ContactField(
+            submission_id=row.id, site_id=site.id, name=spec.name, purpose=spec.purpose,
+            ciphertext=cipher.encrypt(value), receipt_id=standing.receipt_id,
+            visitor_id=standing.visitor_id, created_at=now, expires_at=expiries[spec.name],
+        ))
+    return row
+
+
+def erase_revoked_fields(session: Session, site_id: str, visitor_id: str, purposes: Iterable[str]) -> int:
+    """Delete what this visitor's submissions stored under ``purposes`` on ``site_id``, and the
+    submissions left empty. Does not commit: it runs inside the caller's write (a decision)."""
+    purposes = list(purposes)
+    if not purposes:
+        return 0
+    erased = session.execute(
+        delete(ContactField).where(
+            ContactField.site_id == site_id, ContactField.visitor_id == visitor_id,
+            ContactField.purpose.in_(purposes),
+        )
+    ).rowcount
+    if erased:
+        delete_empty_submissions(session, site_id=site_id, visitor_id=visitor_id)
+    return erased or 0
+
+
+def delete_empty_submissions(session: Session, *, site_id: str | None = None,
+                             visitor_id: str | None = None) -> int:
+    """Delete submissions with no stored field left (they hold no personal data worth keeping)."""
+    has_fields = exists(select(ContactField.id).where(ContactField.submission_id == ContactSubmission.id))
+    statement = delete(ContactSubmission).where(~has_fields)
+    if site_id is not None:
+        statement = statement.where(ContactSubmission.site_id == site_id)
+    if visitor_id is not None:
+        statement = statement.where(ContactSubmission.visitor_id == visitor_id)
+    return session.execute(statement).rowcount or 0
