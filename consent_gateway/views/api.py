@@ -42,13 +42,13 @@ def banner_config(site_id: str):
         consent.snapshot_banner_config(session, site, lang, shown, consent.utcnow())
         session.commit()
         gw.snapshotted.add(shown["config_hash"])
-    headers = {
-        "ETag": f'"{etag}"',
-        "Cache-Control": "public, max-age=300",
-        "Vary": "Sec-GPC",
-        "Access-Control-Allow-Origin": "*",
-    }
-    if request.if_none_match.contains(etag):
+    headers = [
+        ("ETag", f'"{etag}"'),
+        ("Cache-Control", "public, max-age=300"),
+        ("Vary", "Sec-GPC"),
+        ("Access-Control-Allow-Origin", "*"),
+    ]
+    if etag in request.headers.get("If-None-Match", ""):
         return Response(status=304, headers=headers)
     return Response(body, status=200, headers=headers, content_type="application/json")
 
