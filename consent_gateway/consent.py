@@ -192,6 +192,14 @@ def record_consent(
         expires_at=(now + timedelta(days=site.consent_lifetime_days)).replace(microsecond=0),
     )
     session.add(event)
+    revoked = [pid for pid, granted in decision.choices.items() if not granted]
+    if decision.visitor_id is not None and revoked:
+        # Withdrawal propagates: what the visitor's forms stored under a purpose they no longer
+        # grant is erased in the same transaction as the decision itself. (Imported here because
+        # the contact gate imports this module.)
+        from consent_gateway.contact import erase_revoked_fields
+
+        erase_revoked_fields(session, site.id, decision.visitor_id, revoked)
     session.commit()
     if known_configs is not None:
         known_configs.add(shown["config_hash"])
