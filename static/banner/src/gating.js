@@ -1,0 +1,71 @@
+// Activation of the site's gated elements: <script type="text/plain" data-consent> (inline or
+// data-src, in document order, other attributes kept) and <iframe data-consent data-src>, which
+// shows an accessible placeholder until its purpose is granted.
+
+import { h } from './dom.js';
+
+let queue = Promise.resolve();
+
+/** data-consent may name several purposes ("a b"): all of them must be granted. */
+const allowed = (el, choices) => el.getAttribute('data-consent').split(/\s+/).every((id) => choices[id]);
+
+function activateScripts(choices) {
+  document.querySelectorAll('script[type="text/plain"][data-consent]').forEach((old) => {
+    if (!allowed(old, choices)) return;
+    old.type = 'text/iq-queued';
+    // One after the other, each external script loaded before the next one runs: document order.
+    queue = queue.then(() => new Promise((done) => {
+      const s = document.createElement('script');
+      [].forEach.call(old.attributes, (a) => {
+        if (!/^(type|data-src|data-type)$/.test(a.name)) s.setAttribute(a.name, a.value);
+      });
+      if (old.getAttribute('data-type')) s.type = old.getAttribute('data-type');
+      const src = old.getAttribute('data-src');
+      if (src) {
+        s.onload = s.onerror = done;
+        s.src = src;
+      } else {
+        s.text = old.text;
+      }
+      old.parentNode.replaceChild(s, old);
+      if (!src) done();
+    }));
+  });
+}
+
+function placeholder(frame, purpose, t, onAllow) {
+  return h('div', {
+    class: 'iq iq-ph', role: 'group', 'aria-label': purpose.label,
+    style: 'width:' + (frame.offsetWidth || 320) + 'px;height:' + (frame.offsetHeight || 180) + 'px',
+  },
+  h('p', null, t('placeholder', { purpose: purpose.label })),
+  h('button', { type: 'button', class: 'iq-btn', onclick: () => onAllow(purpose.id) },
+    t('placeholder_button', { purpose: purpose.label })));
+}
+
+function gateFrames(config, choices, t, onAllow) {
+  document.querySelectorAll('iframe[data-consent]').forEach((frame) => {
+    const ph = frame.iqPlaceholder;
+    if (allowed(frame, choices)) {
+      if (ph) ph.remove();
+      frame.iqPlaceholder = null;
+      frame.hidden = false;
+      if (frame.getAttribute('src') !== frame.getAttribute('data-src')) frame.src = frame.getAttribute('data-src');
+      return;
+    }
+    if (ph) return;
+    const id = frame.getAttribute('data-consent').split(/\s+/).filter((p) => !choices[p])[0];
+    const purpose = config.purposes.filter((p) => p.id === id)[0] || { id, label: id };
+    frame.iqPlaceholder = placeholder(frame, purpose, t, onAllow);
+    frame.parentNode.insertBefore(frame.iqPlaceholder, frame);
+    // Unload content that was running under a purpose now withdrawn.
+    if (frame.getAttribute('src')) frame.src = 'about:blank';
+    frame.hidden = true;
+  });
+}
+
+/** Bring the page's gated elements in line with `choices` (a map purpose -> bool). */
+export function applyGating(config, choices, t, onAllow) {
+  gateFrames(config, choices, t, onAllow);
+  activateScripts(choices);
+}

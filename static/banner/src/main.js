@@ -1,0 +1,185 @@
+// consent.js: the entry point. Consent Mode's default goes first; IE11 gets its notice and nothing
+// else; everyone else gets the controller below, which keeps the decision and drives the UI.
+
+import { consentDefault, consentUpdate } from './gcm.js';
+import { isIE11, showIE11Notice } from './ie11.js';
+import { fetchConfig, postWithRetry } from './api.js';
+import { pageLanguage, translator } from './i18n.js';
+import { readDecision, writeDecision, deleteCookies } from './storage.js';
+import {
+  choicesFor, interim, withdrawn, grantsMore, grantsOptional, needsBanner, cookiesOf,
+} from './state.js';
+import { applyGating } from './gating.js';
+import { createUI } from './ui.js';
+import { bindContactForms } from './contact.js';
+import css from './styles.css';
+
+consentDefault();
+
+const script = document.currentScript || document.querySelector('script[data-site]');
+const site = script.getAttribute('data-site');
+const base = script.src.match(/^https?:\/\/[^/]+/)[0];
+
+function addStyles() {
+  const style = document.createElement('style');
+  style.id = 'iq-consent-css';
+  style.appendChild(document.createTextNode(css));
+  document.head.appendChild(style);
+}
+
+function domReady() {
+  return new Promise((resolve) => {
+    if (document.readyState !== 'loading') resolve();
+    else document.addEventListener('DOMContentLoaded', () => resolve());
+  });
+}
+
+function emit(name, detail) {
+  document.dispatchEvent(new CustomEvent('iqconsent:' + name, { detail }));
+}
+
+function start() {
+  const lang = pageLanguage(script);
+  const gpc = navigator.globalPrivacyControl === true;
+  let config = null;
+  let decision = null;
+  let choices = {};
+  let seq = 0;
+  let ui = null;
+  let t = null;
+  const copy = () => (decision ? JSON.parse(JSON.stringify(decision)) : null);
+
+  const ctl = {
+    base, site, gpc,
+    decision: () => decision,
+    choices: () => choices,
+    has: (p) => !!choices[p],
+    grantsAny: () => grantsOptional(config, choices),
+    decide,
+  };
+
+  function grant(purpose) {
+    const out = Object.assign({}, choices);
+    out[purpose] = true;
+    return out;
+  }
+
+  /** Make `next` the effective choices: delete cookies of what was withdrawn, (un)gate. */
+  function effect(next) {
+    const gone = withdrawn(choices, next);
+    choices = next;
+    if (gone.length) deleteCookies(cookiesOf(config, gone));
+    applyGating(config, choices, t, (purpose) => decide('custom', grant(purpose)));
+  }
+
+  function decide(action, custom) {
+    if (!config) return ready.then(() => decide(action, custom));
+    if (action === 'withdraw' && !decision) action = 'reject_all';
+    const next = choicesFor(config, action === 'withdraw' ? 'reject_all' : action, ctl.gpc, custom);
+    const waits = grantsMore(choices, next);
+    // A refusal takes effect at once; a grant only once the gateway has returned its receipt.
+    effect(interim(choices, next));
+    if (!waits) consentUpdate(config, choices);
+    ui.hideBanner();
+    ui.refresh();
+    ui.status(t('saving'), true);
+    const body = {
+      action, choices: action === 'custom' ? next : {}, policy_version: config.policy_version,
+      config_hash: config.config_hash, lang: config.lang, gpc: ctl.gpc,
+    };
+    if (decision) body.visitor_id = decision.visitor_id;
+    const mine = ++seq;
+    return postWithRetry(base + '/api/v1/sites/' + site + '/consents', body, () => ui.status(t('error'), true))
+      .then((r) => {
+        if (mine !== seq) return;
+        if (r.status !== 201) return refused(r);
+        const iq = (r.body.receipt && r.body.receipt.iqera) || {};
+        decision = {
+          receipt_id: r.body.receipt_id, visitor_id: r.body.visitor_id, token: r.body.token,
+          action, choices: iq.choices || next, policy_version: config.policy_version,
+          config_hash: config.config_hash, lang: config.lang, gpc: ctl.gpc, expires_at: r.body.expires_at,
+        };
+        writeDecision(decision, config.consent_max_age_days);
+        effect(decision.choices);
+        if (waits) consentUpdate(config, choices);
+        ui.refresh();
+        ui.status(action === 'withdraw' ? t('withdrawn') : '');
+        emit('change', copy());
+      }, () => { if (mine === seq) failed(); });
+  }
+
+  /** 409: the banner changed under the visitor; fetch it anew and ask again. Other 4xx: say so. */
+  function refused(r) {
+    if (r.status === 409) {
+      return fetchConfig(base, site, lang, true).then((fresh) => {
+        load(fresh);
+        document.getElementById('iq-consent').remove();
+        ui = createUI(ctl);
+        ui.showBanner();
+      });
+    }
+    ui.status((r.body && r.body.message) || t('error'), true);
+    if (!decision) ui.showBanner();
+  }
+
+  function load(fresh) {
+    config = ctl.config = fresh;
+    ctl.gpc = gpc || config.gpc === true;
+    t = ctl.t = translator(config.texts);
+  }
+
+  function failed() {
+    ui.status(t('error'), false);
+    if (!decision) ui.showBanner();
+  }
+
+  const stored = readDecision();
+  const ready = Promise.all([fetchConfig(base, site, lang), domReady()]).then((res) => {
+    load(res[0]);
+    // A decision given in another language is checked against that language's banner.
+    const shown = stored && stored.lang !== config.lang
+      ? fetchConfig(base, site, stored.lang).then((c) => c.config_hash, () => '')
+      : Promise.resolve(config.config_hash);
+    return shown.then((hash) => {
+      addStyles();
+      ui = createUI(ctl);
+      if (!needsBanner(stored, config, hash, Date.now())) {
+        decision = stored;
+        consentUpdate(config, stored.choices);
+        effect(stored.choices);
+      } else {
+        effect(choicesFor(config, 'reject_all'));
+        ui.showBanner();
+      }
+      ui.refresh();
+      bindContactForms(ctl);
+      document.addEventListener('click', (e) => {
+        const opener = e.target.closest && e.target.closest('[data-iq-open]');
+        if (opener) {
+          e.preventDefault();
+          ui.open(opener);
+        }
+      });
+      emit('ready', copy());
+    });
+  });
+
+  window.IQConsent = {
+    get: copy,
+    has: (p) => !!choices[p],
+    open: () => ready.then(() => ui.open()),
+    acceptAll: () => decide('accept_all'),
+    rejectAll: () => decide('reject_all'),
+    set: (picked) => decide('custom', Object.assign({}, choices, picked)),
+    withdraw: () => decide('withdraw'),
+    on: (name, fn) => document.addEventListener('iqconsent:' + name, (e) => fn(e.detail)),
+    ready,
+  };
+}
+
+if (isIE11(navigator.userAgent)) {
+  addStyles();
+  showIE11Notice(base + '/api/v1/sites/' + site + '/banner?lang=fr');
+} else {
+  start();
+}

@@ -1,0 +1,57 @@
+// The decision model, kept apart from the DOM: what each action grants, what takes effect before
+// the receipt, and whether the visitor must be asked again.
+
+/** A purpose the visitor may refuse (consent-based and not required). */
+export const optional = (p) => !p.required && p.legal_basis === 'consent';
+
+/**
+ * The full choices an action leads to. Under GPC, "accept all" keeps gpc_sensitive purposes
+ * denied (as the gateway does); only an explicit custom opt-in grants them.
+ */
+export function choicesFor(config, action, gpc, custom) {
+  const out = {};
+  config.purposes.forEach((p) => {
+    out[p.id] = !optional(p) || (action === 'accept_all' ? !(gpc && p.gpc_sensitive)
+      : action === 'custom' ? !!(custom && custom[p.id]) : false);
+  });
+  return out;
+}
+
+/** What may take effect before the receipt: only what both the old and the new choices grant. */
+export function interim(before, next) {
+  const out = {};
+  Object.keys(next).forEach((id) => { out[id] = !!(before && before[id]) && next[id]; });
+  return out;
+}
+
+/** Purposes granted in `before` and not in `after`. */
+export function withdrawn(before, after) {
+  return Object.keys(before || {}).filter((id) => before[id] && !after[id]);
+}
+
+/** Whether `next` grants something `before` did not (so it must wait for the receipt). */
+export function grantsMore(before, next) {
+  return Object.keys(next).some((id) => next[id] && !(before && before[id]));
+}
+
+export function grantsOptional(config, choices) {
+  return config.purposes.some((p) => optional(p) && choices && choices[p.id]);
+}
+
+/**
+ * Ask again when there is no decision, when it expired, or when the policy version or the banner
+ * configuration (in the language it was given) changed since.
+ */
+export function needsBanner(stored, config, shownHash, now) {
+  return !stored || !stored.token || stored.policy_version !== config.policy_version ||
+    stored.config_hash !== shownHash || !(Date.parse(stored.expires_at) > now);
+}
+
+/** The declared cookies of `purposes`, for deletion. */
+export function cookiesOf(config, purposes) {
+  const out = [];
+  config.purposes.forEach((p) => {
+    if (purposes.indexOf(p.id) >= 0) p.vendors.forEach((v) => v.cookies.forEach((c) => out.push(c)));
+  });
+  return out;
+}
