@@ -14,3 +14,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(api.bp)
     app.register_blueprint(ops.bp)
+    from consent_gateway.views import banner, demo
+
+    app.register_blueprint(banner.bp)
+    app.register_blueprint(demo.bp)
