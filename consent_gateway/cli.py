@@ -121,9 +121,8 @@ def tokens() -> None:
 @click.option("--name", required=True, help="who holds the token")
 def tokens_create(role: str, name: str) -> None:
     """Create a token; it is printed once, alone on the last line, and only its hash is kept."""
-    from consent_gateway.staff import create_token
-
     from consent_gateway.db import make_engine
+    from consent_gateway.staff import create_token
 
     engine = make_engine(database_url_from_env())
     with Session(engine) as session:
@@ -134,6 +133,55 @@ def tokens_create(role: str, name: str) -> None:
     engine.dispose()
     click.echo(f"Created a {role} token for {name}. It is shown once: keep it in a password manager.")
     click.echo(token)
+
+
+@main.group()
+def keys() -> None:
+    """Key management."""
+
+
+@keys.command("rotate-pii")
+@click.option("--batch", default=500, show_default=True, type=int, help="rows per transaction")
+def keys_rotate_pii(batch: int) -> None:
+    """Re-encrypt every stored contact value under the newest CONSENT_GATEWAY_PII_KEYS key.
+
+    Add the new key at the end of the list, run this, then drop the old keys.
+    """
+    from consent_gateway.contact.keys import rotate_pii
+    from consent_gateway.db import make_engine
+    from consent_gateway.pii import PIICipher
+
+    settings = _settings()
+    try:
+        cipher = PIICipher(settings.pii_keys)
+    except ConfigurationError as exc:
+        raise click.ClickException(exc.message) from exc
+    engine = make_engine(settings.database_url)
+    with Session(engine) as session:
+        report = rotate_pii(session, cipher, batch=batch)
+    engine.dispose()
+    click.echo(f"re-encrypted {report.rotated} contact value(s) under the newest key "
+               f"({report.already_current} already were, {report.batches} batch(es))")
+
+
+@main.command()
+@click.option("--dry-run", is_flag=True, help="only print what would be removed")
+def purge(dry_run: bool) -> None:
+    """Delete contact data and consent events past their retention; safe to run from cron."""
+    from consent_gateway.db import make_engine
+    from consent_gateway.retention import purge as purge_expired
+    from consent_gateway.sites import load_sites
+
+    try:
+        sites_config = load_sites(sites_path_from_env())
+    except ConfigurationError as exc:
+        raise click.ClickException(exc.message) from exc
+    engine = make_engine(database_url_from_env())
+    with Session(engine) as session:
+        report = purge_expired(session, sites_config, dry_run=dry_run)
+    engine.dispose()
+    for line in report.lines():
+        click.echo(line)
 
 
 def _safe_url(url: str) -> str:
