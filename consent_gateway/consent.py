@@ -173,25 +173,28 @@ def record_consent(
     shown = sites.banner_config(site, decision.lang)
     if known_configs is None or shown["config_hash"] not in known_configs:
         snapshot_banner_config(session, site, decision.lang, shown, now)
-    event = ConsentEvent(
-        receipt_id=uuid.uuid4().hex,
-        site_id=site.id,
-        visitor_id=decision.visitor_id or secrets.token_urlsafe(16),
-        action=decision.action,
-        choices=decision.choices,
-        policy_version=decision.policy_version,
-        config_hash=decision.config_hash,
-        lang=decision.lang,
-        gpc=decision.gpc,
-        country=context.country,
-        browser_family=context.browser_family,
-        device_class=context.device_class,
-        is_bot=context.is_bot,
-        script_hash=script_hash,
-        created_at=now.replace(microsecond=0),
-        expires_at=(now + timedelta(days=site.consent_lifetime_days)).replace(microsecond=0),
-    )
-    session.add(event)
+    values = {
+        "receipt_id": uuid.uuid4().hex,
+        "site_id": site.id,
+        "visitor_id": decision.visitor_id or secrets.token_urlsafe(16),
+        "action": decision.action,
+        "choices": decision.choices,
+        "policy_version": decision.policy_version,
+        "config_hash": decision.config_hash,
+        "lang": decision.lang,
+        "gpc": decision.gpc,
+        "country": context.country,
+        "browser_family": context.browser_family,
+        "device_class": context.device_class,
+        "is_bot": context.is_bot,
+        "script_hash": script_hash,
+        "created_at": now.replace(microsecond=0),
+        "expires_at": (now + timedelta(days=site.consent_lifetime_days)).replace(microsecond=0),
+    }
+    # A Core INSERT: the event is never read back or changed in this unit of work, and the ORM's
+    # flush machinery was the largest single cost of a consent POST.
+    session.execute(insert(ConsentEvent.__table__), values)
+    event = ConsentEvent(**values)
     revoked = [pid for pid, granted in decision.choices.items() if not granted]
     if decision.visitor_id is not None and revoked:
         # Withdrawal propagates: what the visitor's forms stored under a purpose they no longer
