@@ -1,0 +1,201 @@
+"""Accept, reject, customise, withdraw, reload: what each does (DESIGN §3), proven on the server."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+from browser_support import (
+    assert_accessible,
+    banner,
+    cookie_names,
+    open_demo,
+    screenshot,
+    stored,
+    wait_for_receipt,
+)
+from playwright.sync_api import Page, expect
+
+TRACKERS = {"demo_analytics", "demo_marketing", "demo_video"}
+
+
+def consent_updates(page: Page) -> list[dict]:
+    layer = page.evaluate("dataLayer.map(a => Array.from(a))")
+    assert layer[0][:2] == ["consent", "default"]
+    return [e[2] for e in layer if e[:2] == ["consent", "update"]]
+
+
+def test_accept_all_runs_every_tag_in_order_after_the_receipt(page: Page, demo_url: str, verify):
+    open_demo(page, demo_url)
+    banner(page).get_by_role("button", name="Tout accepter", exact=True).click()
+    decision = wait_for_receipt(page)
+    expect(banner(page)).to_have_count(0)
+    page.wait_for_function("(window.demoTagOrder || []).length === 2")
+    # Document order: the external analytics tag has loaded before the inline marketing tag ran.
+    assert page.evaluate("demoTagOrder") == ["analytics", "marketing"]
+    tag = page.locator("#demo-analytics-tag")
+    assert tag.get_attribute("data-tag") == "analytics" and tag.get_attribute("src").endswith("/analytics.js")
+    expect(page.locator("iframe[data-consent]")).to_be_visible()
+    page.wait_for_function("document.cookie.includes('demo_video=')")
+    assert TRACKERS <= cookie_names(page.context)
+
+    result = verify(decision["token"])
+    assert result["valid"] is True and result["status"] == "active"
+    assert result["receipt"]["iqera"]["choices"] == {
+        "strictly_necessary": True, "audience_measurement": True, "marketing": True,
+        "third_party_media": True}
+    assert decision["choices"]["marketing"] is True
+    updates = consent_updates(page)
+    assert len(updates) == 1
+    assert updates[0]["analytics_storage"] == "granted" and updates[0]["ad_storage"] == "granted"
+
+    cookie = next(c for c in page.context.cookies() if c["name"] == "iq_consent")
+    assert cookie["sameSite"] == "Lax" and cookie["path"] == "/"
+    assert 182 * 86400 - 60 < cookie["expires"] - page.evaluate("Date.now() / 1000") <= 182 * 86400
+
+    expect(page.get_by_role("button", name="Gérer mes cookies")).to_be_visible()
+    screenshot(page, "05-after-accept-floating-control")
+    assert_accessible(page)
+
+
+def test_reject_all_takes_effect_at_once_and_is_remembered(page: Page, demo_url: str, verify):
+    open_demo(page, demo_url)
+    page.route("**/consents", lambda route: (page.wait_for_timeout(300), route.continue_()))
+    banner(page).get_by_role("button", name="Tout refuser", exact=True).click()
+    # Before the receipt came back: the banner is gone and Consent Mode already says denied.
+    expect(banner(page)).to_have_count(0)
+    assert stored(page.context) is None
+    assert consent_updates(page)[0]["analytics_storage"] == "denied"
+    decision = wait_for_receipt(page)
+    result = verify(decision["token"])
+    assert result["valid"] and result["receipt"]["iqera"]["action"] == "reject_all"
+    assert result["receipt"]["iqera"]["choices"]["audience_measurement"] is False
+    assert cookie_names(page.context) == {"iq_consent"}
+    assert page.evaluate("window.demoTagOrder") is None
+
+    page.reload()
+    page.evaluate("IQConsent.ready")
+    expect(banner(page)).to_have_count(0)
+    expect(page.get_by_role("button", name="Gérer mes cookies")).to_be_visible()
+    updates = consent_updates(page)
+    assert len(updates) == 1 and set(updates[0].values()) <= {"denied", "granted"}
+    assert updates[0]["ad_storage"] == "denied" and updates[0]["security_storage"] == "granted"
+    assert page.evaluate("window.demoTagOrder") is None
+    assert cookie_names(page.context) == {"iq_consent"}
+
+
+def test_customise_then_withdraw_in_one_click(page: Page, demo_url: str, verify):
+    open_demo(page, demo_url)
+    banner(page).get_by_role("button", name="Personnaliser").click()
+    dialog = page.get_by_role("dialog", name="Personnaliser mes choix")
+    expect(dialog).to_be_visible()
+    assert dialog.get_attribute("aria-modal") == "true"
+    switches = dialog.get_by_role("switch")
+    required = dialog.get_by_role("switch", name="Cookies strictement nécessaires")
+    expect(required).to_be_checked()
+    expect(required).to_be_disabled()
+    expect(dialog).to_contain_text("ne peuvent pas être désactivés")
+    for name in ("Mesure d'audience", "Publicité et réseaux sociaux", "Contenus tiers (vidéos)"):
+        expect(dialog.get_by_role("switch", name=name)).not_to_be_checked()
+    assert switches.count() == 4
+    dialog.get_by_text("Partenaires et cookies").nth(1).click()
+    row = dialog.get_by_role("row").filter(has_text="demo_analytics")
+    expect(row).to_contain_text("Démo Analytics")
+    expect(row).to_contain_text("395 jours")
+    expect(dialog.get_by_role("button", name="Tout refuser", exact=True)).to_be_visible()
+    screenshot(page, "06-preferences-desktop")
+    assert_accessible(page)
+
+    dialog.get_by_role("switch", name="Mesure d'audience").check()
+    dialog.get_by_role("button", name="Enregistrer mes choix").click()
+    decision = wait_for_receipt(page)
+    page.wait_for_function("document.cookie.includes('demo_analytics=')")
+    assert page.evaluate("demoTagOrder") == ["analytics"]
+    assert cookie_names(page.context) == {"iq_consent", "demo_analytics"}
+    receipt = verify(decision["token"])["receipt"]["iqera"]
+    assert receipt["action"] == "custom"
+    assert receipt["choices"] == {"strictly_necessary": True, "audience_measurement": True,
+                                  "marketing": False, "third_party_media": False}
+
+    # Withdrawal: one click on the control that is on every page.
+    page.get_by_role("button", name="Retirer mon consentement").click()
+    withdrawal = wait_for_receipt(page, decision["token"])
+    assert "demo_analytics" not in cookie_names(page.context)
+    expect(page.get_by_role("status").filter(has_text="Votre consentement a été retiré.")).to_be_visible()
+    assert verify(decision["token"])["status"] == "withdrawn"
+    assert verify(withdrawal["token"])["receipt"]["iqera"]["action"] == "withdraw"
+    assert not any(withdrawal["choices"][p] for p in ("audience_measurement", "marketing"))
+    assert consent_updates(page)[-1]["analytics_storage"] == "denied"
+    expect(page.get_by_role("button", name="Retirer mon consentement")).to_have_count(0)
+
+
+def test_reload_keeps_the_decision_and_a_stale_one_asks_again(page: Page, demo_url: str):
+    open_demo(page, demo_url)
+    banner(page).get_by_role("button", name="Tout accepter", exact=True).click()
+    decision = wait_for_receipt(page)
+
+    page.reload()
+    page.evaluate("IQConsent.ready")
+    expect(banner(page)).to_have_count(0)
+    page.wait_for_function("(window.demoTagOrder || []).length === 2")
+    assert page.evaluate("IQConsent.has('marketing')") is True
+    # Consent Mode hears the stored decision before any tag runs.
+    layer = page.evaluate("dataLayer.map(a => Array.from(a))")
+    assert [e[1] for e in layer[:2]] == ["default", "update"]
+
+    def restore(**changes):
+        value = base64.urlsafe_b64encode(json.dumps({**decision, **changes}).encode()).decode().rstrip("=")
+        page.context.clear_cookies()
+        page.context.add_cookies([{"name": "iq_consent", "value": value, "url": demo_url}])
+        page.reload()
+        page.evaluate("IQConsent.ready")
+
+    for stale in ({"policy_version": "2020-01-01"}, {"config_hash": "0" * 64},
+                  {"expires_at": "2020-01-01T00:00:00Z"}):
+        restore(**stale)
+        expect(banner(page)).to_be_visible()
+        assert page.evaluate("window.demoTagOrder") is None, stale
+        assert page.evaluate("IQConsent.get()") is None
+    restore()
+    expect(banner(page)).to_have_count(0)
+
+
+def test_a_grant_waits_for_the_receipt_and_retries_after_a_network_failure(
+        page: Page, demo_url: str, verify):
+    attempts: list[str] = []
+
+    def flaky(route):
+        attempts.append(route.request.method)
+        if len(attempts) == 1:
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    open_demo(page, demo_url)
+    page.route("**/api/v1/sites/demo/consents", flaky)
+    banner(page).get_by_role("button", name="Tout accepter", exact=True).click()
+    expect(page.locator("#iq-consent").get_by_role("status")).to_contain_text("Nouvel essai en cours")
+    assert page.evaluate("window.demoTagOrder") is None
+    assert stored(page.context) is None
+    decision = wait_for_receipt(page)
+    assert attempts == ["POST", "POST"]
+    page.wait_for_function("(window.demoTagOrder || []).length === 2")
+    assert verify(decision["token"])["valid"] is True
+
+
+def test_the_iframe_placeholder_grants_its_purpose(page: Page, demo_url: str, verify):
+    open_demo(page, demo_url)
+    placeholder = page.get_by_role("group", name="Contenus tiers (vidéos)")
+    screenshot(page, "07-iframe-placeholder")
+    assert_accessible(page)
+    placeholder.get_by_role("button", name="Autoriser « Contenus tiers (vidéos) »").click()
+    decision = wait_for_receipt(page)
+    expect(placeholder).to_have_count(0)
+    frame = page.locator("iframe[data-consent]")
+    expect(frame).to_be_visible()
+    assert frame.get_attribute("src").endswith("/demo/assets/video.html")
+    page.wait_for_function("document.cookie.includes('demo_video=')")
+    assert verify(decision["token"])["receipt"]["iqera"]["choices"] == {
+        "strictly_necessary": True, "audience_measurement": False, "marketing": False,
+        "third_party_media": True}
+    assert page.evaluate("window.demoTagOrder") is None
