@@ -81,7 +81,6 @@ function start() {
     effect(interim(choices, next));
     if (!waits) consentUpdate(config, choices);
     ui.hideBanner();
-    ui.refresh();
     ui.status(t('saving'), true);
     const body = {
       action, choices: action === 'custom' ? next : {}, policy_version: config.policy_version,

@@ -51,8 +51,8 @@ export function openPreferences(ctl, opener, onGone) {
   const decide = (action) => () => {
     const custom = {};
     dialog.querySelectorAll('input[role=switch]').forEach((i) => { custom[i.name] = i.checked; });
-    close(true);
     ctl.decide(action, custom);
+    close(true);
   };
   const btn = (label, onclick, cls) => h('button', { type: 'button', class: 'iq-btn' + (cls || ''), onclick }, label);
   const dialog = h('div', {

@@ -27,7 +27,7 @@ export function createUI(ctl) {
   const button = (label, onclick, cls) => h('button', { type: 'button', class: 'iq-btn' + (cls || ''), onclick }, label);
 
   function showBanner() {
-    hideBanner();
+    if (banner) banner.remove();
     banner = h('section', { class: 'iq-banner', 'aria-labelledby': 'iq-title' },
       h('button', { type: 'button', class: 'iq-x', 'aria-label': t('close'), title: t('close'), onclick: act('reject_all') }, '×'),
       h('h2', { id: 'iq-title' }, t('banner_title')),
@@ -43,22 +43,37 @@ export function createUI(ctl) {
         button(t('reject_all'), act('reject_all')),
         button(t('customize'), (e) => open(e.currentTarget), ' iq-alt')));
     root.insertBefore(banner, statusLine);
+    refresh();
   }
 
+  /** Hide the first layer; focus that was in it moves to the floating control. */
   function hideBanner() {
+    const hadFocus = banner && banner.contains(document.activeElement);
     if (banner) banner.remove();
     banner = null;
+    refresh();
+    if (hadFocus) fab.firstChild.focus();
   }
 
   /** The floating control, on every page once a decision exists: manage, and one-click withdraw. */
   function refresh() {
-    if (fab) fab.remove();
-    fab = null;
-    if (banner || !ctl.decision()) return;
-    fab = h('div', { class: 'iq-fab', role: 'region', 'aria-label': t('banner_label') },
-      button(t('manage'), (e) => open(e.currentTarget)),
-      ctl.grantsAny() && button(t('withdraw'), act('withdraw'), ' iq-alt'));
-    root.insertBefore(fab, statusLine);
+    if (banner) {
+      if (fab) fab.remove();
+      fab = null;
+      return;
+    }
+    if (!fab) {
+      fab = h('div', { class: 'iq-fab', role: 'region', 'aria-label': t('banner_label') },
+        button(t('manage'), (e) => open(e.currentTarget)));
+      root.insertBefore(fab, statusLine);
+    }
+    const withdraw = fab.querySelector('.iq-alt');
+    if (ctl.grantsAny() && !withdraw) fab.appendChild(button(t('withdraw'), act('withdraw'), ' iq-alt'));
+    if (!ctl.grantsAny() && withdraw) {
+      const hadFocus = document.activeElement === withdraw;
+      withdraw.remove();
+      if (hadFocus) fab.firstChild.focus();
+    }
   }
 
   let timer;
