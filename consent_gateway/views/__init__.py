@@ -18,3 +18,6 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(banner.bp)
     app.register_blueprint(demo.bp)
+    from consent_gateway.views import privacy
+
+    app.register_blueprint(privacy.bp)
