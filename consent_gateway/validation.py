@@ -67,7 +67,8 @@ def _email(spec: ContactField, value: str) -> str:
     try:
         result = validate_email(value, check_deliverability=False)
     except EmailNotValidError as exc:
-        raise FieldInvalid(spec.name, "invalid_email", f"is not a valid email address ({exc})") from exc
+        # email-validator's own message may quote parts of the address: keep it out of ours.
+        raise FieldInvalid(spec.name, "invalid_email", "is not a valid email address") from exc
     return result.normalized
 
 

@@ -148,3 +148,11 @@ def test_privacy_centre_lists_purposes_cookies_controller_transfers_rights(clien
                  "Maroc" if lang == "fr" else "Morocco", "Maurice" if lang == "fr" else "Mauritius"):
         assert word in page
     assert ("Mesure d'audience" if lang == "fr" else "Audience measurement") in page.replace("&#39;", "'")
+
+
+def test_the_page_the_visitor_came_from_is_kept_without_its_query(client):
+    referrer = {"Referer": "https://www.iqera.com/dossier?token=secret#x"}
+    page = client.get("/privacy/demo/contact", headers=referrer).get_data(as_text=True)
+    expected = "https://www.iqera.com/dossier\n/privacy/demo/contact"
+    assert f'name="pages_visited" type="hidden" value="{expected}"' in page
+    assert "secret" not in page

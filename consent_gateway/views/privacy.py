@@ -150,7 +150,8 @@ def _fill_navigation(form: FlaskForm, site: Site) -> None:
         form["connection_time"].data = datetime.now(UTC).isoformat(timespec="seconds")
     if "pages_visited" in form:
         pages = [request.path]
-        referrer = request.referrer
-        if referrer and urlsplit(referrer).scheme in ("http", "https"):
-            pages.insert(0, referrer)
+        referrer = urlsplit(request.referrer or "")
+        if referrer.scheme in ("http", "https") and referrer.netloc:
+            # Scheme, host and path only: a query string may carry tokens or search terms.
+            pages.insert(0, f"{referrer.scheme}://{referrer.netloc}{referrer.path}")
         form["pages_visited"].data = "\n".join(pages)
