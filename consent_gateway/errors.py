@@ -108,6 +108,10 @@ class InvalidFields(ValidationError):
         super().__init__(f"{field}: {message}", field=field, code=rule)
         self.errors = errors
 
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(),
+                "errors": [{"field": f, "rule": r, "message": m} for f, r, m in self.errors]}
+
 
 class PurposeNotActive(Forbidden):
     """A required contact field's purpose is not active for this visitor (refused, objected to,

@@ -85,6 +85,6 @@ def _delete_in_batches(session: Session, model: type, condition, batch: int) -> 
         ids = session.scalars(select(model.id).where(condition).limit(batch)).all()
         if not ids:
             return total
-        session.execute(delete(model).where(model.id.in_(ids)))
+        # rowcount, not len(ids): a purge running beside this one may have deleted some already.
+        total += session.execute(delete(model).where(model.id.in_(ids))).rowcount or 0
         session.commit()
-        total += len(ids)

@@ -171,6 +171,13 @@ def test_invalid_values_are_a_400_naming_field_and_rule(client, db_session, fiel
     assert submission_count(db_session) == 0
 
 
+def test_every_invalid_field_is_listed_after_the_first(client):
+    body = submit(client, {**PERSON, "email": "x@", "phone": "12", "message": ""}).get_json()
+    assert (body["error"], body["field"]) == ("invalid_email", "email")
+    assert [(e["field"], e["rule"]) for e in body["errors"]] == [
+        ("email", "invalid_email"), ("phone", "invalid_phone"), ("message", "required")]
+
+
 def test_codes_follow_the_declared_patterns(client):
     origin = "https://www.mcsetassocies.com"
     bad_code = submit(client, {**PERSON, **DEBT, "portfolio_code": "mcs-1"}, site="mcs", origin=origin)

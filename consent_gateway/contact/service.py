@@ -12,7 +12,7 @@ from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
 from consent_gateway.contact.gate import Drop, Standing, visitor_standing
-from consent_gateway.errors import InvalidFields, PurposeNotActive, ValidationError
+from consent_gateway.errors import InvalidFields, NotFound, PurposeNotActive, ValidationError
 from consent_gateway.models import ContactField, ContactSubmission, utcnow
 from consent_gateway.pii import PIICipher
 from consent_gateway.receipts import ReceiptSigner
@@ -75,7 +75,7 @@ def submit_contact(session: Session, sites: SitesConfig, site: Site, submission:
     InvalidFields (400) listing every value that broke a rule; nothing is stored in either case.
     """
     if site.contact is None:
-        raise ValidationError(f"site {site.id!r} has no contact form", field="site", code="no_contact_form")
+        raise NotFound(f"site {site.id!r} has no contact form", field="site")
     now = now or utcnow()
     standing = visitor_standing(session, sites, signer, site, submission.consent_token, now)
     declared = {spec.name for spec in site.contact.fields}
