@@ -239,3 +239,26 @@ def test_phone_numbers_are_normalised_to_e164(client, app, db_session):
     cipher = cipher_for(app.extensions["settings"].pii_keys)
     phones = [cipher.decrypt(r["ciphertext"]) for r in field_rows(db_session) if r["name"] == "phone"]
     assert phones == ["+33612345678", "+212661234567"]
+
+
+def test_retry_after_reaches_a_real_http_client(live_server):
+    import json
+    import urllib.error
+    import urllib.request
+
+    def post() -> tuple[int, dict[str, str]]:
+        request = urllib.request.Request(
+            f"{live_server}/api/v1/sites/demo/contact", method="POST",
+            data=json.dumps({"fields": PERSON}).encode(),
+            headers={"Origin": DEMO_ORIGIN, "Content-Type": "text/plain"})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, dict(response.headers)
+        except urllib.error.HTTPError as exc:
+            return exc.code, dict(exc.headers)
+
+    answers = [post() for _ in range(11)]
+    assert [status for status, _ in answers] == [201] * 10 + [429]
+    headers = answers[-1][1]
+    assert int(headers["Retry-After"]) > 0
+    assert headers["Access-Control-Allow-Origin"] == DEMO_ORIGIN
