@@ -34,6 +34,19 @@ function domReady() {
   });
 }
 
+/** The banner may show as soon as <body> exists; the gated elements need the whole document. */
+function bodyReady() {
+  return document.body ? Promise.resolve() : new Promise((resolve) => {
+    const watch = new MutationObserver(() => {
+      if (document.body) {
+        watch.disconnect();
+        resolve();
+      }
+    });
+    watch.observe(document.documentElement, { childList: true });
+  });
+}
+
 function emit(name, detail) {
   document.dispatchEvent(new CustomEvent('iqconsent:' + name, { detail }));
 }
@@ -133,7 +146,7 @@ function start() {
   }
 
   const stored = readDecision();
-  const ready = Promise.all([fetchConfig(base, site, lang), domReady()]).then((res) => {
+  const ready = Promise.all([fetchConfig(base, site, lang), bodyReady()]).then((res) => {
     load(res[0]);
     // A decision given in another language is checked against that language's banner.
     const shown = stored && stored.lang !== config.lang
@@ -142,15 +155,19 @@ function start() {
     return shown.then((hash) => {
       addStyles();
       ui = createUI(ctl);
+      let initial = choicesFor(config, 'reject_all');
       if (!needsBanner(stored, config, hash, Date.now())) {
         decision = stored;
-        consentUpdate(config, stored.choices);
-        effect(stored.choices);
+        initial = stored.choices;
+        consentUpdate(config, initial);
       } else {
-        effect(choicesFor(config, 'reject_all'));
         ui.showBanner();
       }
       ui.refresh();
+      // Gating waits for the whole document; a decision taken meanwhile has updated `choices`.
+      choices = initial;
+      return domReady().then(() => effect(choices));
+    }).then(() => {
       bindContactForms(ctl);
       document.addEventListener('click', (e) => {
         const opener = e.target.closest && e.target.closest('[data-iq-open]');
