@@ -110,6 +110,7 @@ def test_errors_are_summarised_focused_and_linked_to_their_fields(client, db_ses
     r = _post(client, lang="en", **{**PERSON, "email": "nope", "message": ""}, phone="12")
     assert r.status_code == 400
     page = r.get_data(as_text=True)
+    assert "<title>Error — Contact us" in page
     assert 'id="error-summary"' in page and 'role="alert"' in page and 'tabindex="-1"' in page
     assert '<a href="#f-email">' in page and '<a href="#f-message">' in page and '<a href="#f-phone">' in page
     assert re.search(r'aria-describedby="f-email-error"[^>]*aria-invalid="true"', page)
