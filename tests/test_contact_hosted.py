@@ -157,3 +157,11 @@ def test_the_page_the_visitor_came_from_is_kept_without_its_query(client):
     expected = "https://www.iqera.com/dossier\n/privacy/demo/contact"
     assert f'name="pages_visited" type="hidden" value="{expected}"' in page
     assert "secret" not in page
+
+
+def test_the_only_cookie_the_form_sets_is_a_declared_browser_session_cookie(client):
+    r = client.get("/privacy/demo/contact")
+    cookies = r.headers.getlist("Set-Cookie")
+    assert len(cookies) == 1 and cookies[0].startswith("session=")
+    assert "Expires" not in cookies[0] and "Max-Age" not in cookies[0] and "HttpOnly" in cookies[0]
+    assert "cookie « session » strictement nécessaire" in r.get_data(as_text=True)
