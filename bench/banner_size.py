@@ -1,0 +1,42 @@
+"""Size of the banner (script and styles are one file) gzipped, next to the 8 KB bar (DESIGN §7).
+
+    make banner && .venv/bin/python bench/banner_size.py
+
+Reads the build in static/banner/dist; the gzip figure is the precompressed file the gateway
+serves (level 9), cross-checked by compressing the script again here.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sys
+from pathlib import Path
+
+DIST = Path(__file__).resolve().parent.parent / "static" / "banner" / "dist"
+BAR = 8 * 1024
+REFERENCE = 15 * 1024  # the lightest full-featured open-source banner today, gzipped
+
+
+def main() -> int:
+    script = DIST / "consent.js"
+    if not script.exists():
+        print("the banner is not built: run `make banner`", file=sys.stderr)
+        return 1
+    raw = script.read_bytes()
+    served = (DIST / "consent.js.gz").read_bytes()
+    assert gzip.decompress(served) == raw, "consent.js.gz does not match consent.js"
+    brotli = (DIST / "consent.js.br").stat().st_size if (DIST / "consent.js.br").exists() else None
+    manifest = json.loads((DIST / "manifest.json").read_text())
+    print(f"banner bundle {manifest['file']} (script + CSS in one file)")
+    print(f"  minified     {len(raw):>6} B")
+    print(f"  gzip (served){len(served):>6} B   bar {BAR} B (8 KB): "
+          f"{'PASS' if len(served) <= BAR else 'FAIL'} ({len(served) / BAR:.0%} of the bar)")
+    if brotli is not None:
+        print(f"  brotli       {brotli:>6} B")
+    print(f"  reference: lightest full-featured open-source banner ~{REFERENCE} B gzip")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

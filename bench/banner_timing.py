@@ -1,0 +1,113 @@
+"""How fast the banner shows, in headless Chromium (DESIGN §7 bars: ≤ 20 ms from script start
+to banner visible; ≤ 5 ms added to DOMContentLoaded).
+
+    make banner && .venv/bin/python bench/banner_timing.py [--loads 20]
+
+The gateway runs under gunicorn on 127.0.0.1 (SQLite in a temporary directory). Each load is a
+fresh browser context (first visit: no cookie, no cache). The script's first statement is
+preceded by one that notes performance.now() (bench/banner_wsgi.py serves the pages); a MutationObserver
+notes when the first layer enters the DOM (it is rendered at the page's next frame; the next animation frame
+is noted too, but it also waits for the page's own first paint: render-blocking CSS, parsing).
+Baselines in the same run: an equally async trivial script that injects a plain element, and
+one that fetches the same banner configuration before injecting it (the network floor). "config
+fetched" is when the configuration's response ended (Resource Timing), after the script start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from playwright.sync_api import Browser, sync_playwright  # noqa: E402
+
+from bench.servers import gateway_env, gunicorn  # noqa: E402
+
+BAR_VISIBLE_MS = 20.0
+BAR_DCL_MS = 5.0
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"]
+
+WATCH = """
+new MutationObserver((records, observer) => {
+  const shown = document.querySelector('.iq-banner, .bench-element');
+  if (!shown) return;
+  observer.disconnect();
+  window.__shownAt = performance.now();
+  requestAnimationFrame(() => { window.__paintedAt = performance.now(); });
+}).observe(document, {childList: true, subtree: true});
+"""
+def load(browser: Browser, url: str, repeat: bool = False) -> dict[str, float]:
+    """A visit of ``url`` in a fresh context (``repeat``: the second page view, when the browser has
+    the banner configuration in its HTTP cache): the page's marks and DOMContentLoaded."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.add_init_script(WATCH)
+    if repeat:
+        page.goto(url, wait_until="load")
+    page.goto(url, wait_until="load")
+    if not url.endswith("/none"):
+        page.wait_for_function("window.__paintedAt !== undefined", timeout=10_000)
+    figures = page.evaluate("""() => {
+        const config = performance.getEntriesByType('resource').filter(e => e.name.includes('/banner?'))[0];
+        return {start: window.__startAt, shown: window.__shownAt, painted: window.__paintedAt,
+                dcl: performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd,
+                config: config ? config.responseEnd : null};
+    }""")
+    context.close()
+    return figures
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--loads", type=int, default=20)
+    args = parser.parse_args()
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        print("Chromium is not installed (make browser)", file=sys.stderr)
+        return 1
+    variants = {"banner": "banner", "banner, 2nd page view": "banner", "trivial element": "trivial",
+                "trivial fetch + element": "fetch", "no script": "none"}
+    with gunicorn("bench.banner_wsgi:app", gateway_env(), workers=2) as (base, _proc), \
+            sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=ARGS)
+        load(browser, f"{base}/bench/page/banner")  # warm the server and the browser once
+        results: dict[str, list[dict[str, float]]] = {name: [] for name in variants}
+        for _ in range(args.loads):  # interleaved, so that drifts hit every variant alike
+            for name, variant in variants.items():
+                results[name].append(load(browser, f"{base}/bench/page/{variant}", "2nd" in name))
+        browser.close()
+
+    print(f"Chromium {chromium}, {args.loads} first visits per variant, gateway under gunicorn at {base}")
+    print(f"{'variant':<26}{'start→in DOM':>14}{'start→painted':>15}{'config fetched':>16}"
+          f"{'DOMContentLoaded':>18}")
+    for name, runs in results.items():
+        dcl = median([r["dcl"] for r in runs])
+        if name == "no script":
+            print(f"{name:<26}{'-':>14}{'-':>15}{'-':>16}{dcl:>15.1f} ms")
+            continue
+        shown = median([r["shown"] - r["start"] for r in runs])
+        painted = median([r["painted"] - r["start"] for r in runs])
+        fetched = [r["config"] - r["start"] for r in runs if r["config"] is not None]
+        fetched_ms = f"{median(fetched):>13.1f} ms" if fetched else f"{'-':>16}"
+        print(f"{name:<26}{shown:>11.1f} ms{painted:>12.1f} ms{fetched_ms}{dcl:>15.1f} ms")
+    visible = median([r["shown"] - r["start"] for r in results["banner"]])
+    delay = median([r["dcl"] for r in results["banner"]]) - median([r["dcl"] for r in results["no script"]])
+    print(f"banner in the DOM after script start (median, first visit): {visible:.1f} ms   "
+          f"bar {BAR_VISIBLE_MS:.0f} ms: "
+          f"{'PASS' if visible <= BAR_VISIBLE_MS else 'FAIL'}")
+    print(f"DOMContentLoaded delay with vs without the banner (medians): {delay:+.1f} ms   "
+          f"bar {BAR_DCL_MS:.0f} ms: {'PASS' if delay <= BAR_DCL_MS else 'FAIL'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""The gateway plus the pages of the banner timing bench under /bench, for gunicorn:
+
+    gunicorn bench.banner_wsgi:app   (settings from CONSENT_GATEWAY_* variables, like wsgi.py)
+
+/bench/page/<variant> is the demo page whose banner tag is swapped for the variant's script:
+``banner`` (consent.js with one statement noting performance.now() put before it), ``trivial``
+(an async script that injects a plain element), ``fetch`` (the same after fetching the banner
+configuration: the network floor) or ``none`` (no script, for DOMContentLoaded).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from flask import Flask, Response, abort
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+from consent_gateway.config import PROJECT_ROOT
+from wsgi import app as gateway
+
+TAG = '<script src="/banner/v1/consent.js" data-site="demo" async></script>'
+START = "window.__startAt=performance.now();"
+SHOW = """function show() { var d = document.createElement('div'); d.className = 'bench-element';
+  d.textContent = 'Cookies'; document.body.insertBefore(d, document.body.firstChild); }"""
+WHEN_BODY = "if (document.body) show(); else document.addEventListener('DOMContentLoaded', show);"
+SCRIPTS = {
+    "trivial": START + SHOW + WHEN_BODY,
+    "fetch": START + SHOW + "fetch('/api/v1/sites/demo/banner?lang=fr')"
+             ".then(function (r) { return r.json(); }).then(function () {" + WHEN_BODY + "});",
+}
+
+pages = Flask(__name__)
+
+
+@cache
+def demo_html() -> str:
+    html = gateway.test_client().get("/demo/demo").get_data(as_text=True)
+    assert TAG in html
+    return html
+
+
+@pages.get("/page/<variant>")
+def page(variant: str) -> Response:
+    scripts = {"banner": "/bench/consent-marked.js", "trivial": "/bench/script/trivial.js",
+               "fetch": "/bench/script/fetch.js"}
+    if variant == "none":
+        return Response(demo_html().replace(TAG, ""), content_type="text/html")
+    if variant not in scripts:
+        abort(404)
+    tag = TAG.replace("/banner/v1/consent.js", scripts[variant])
+    return Response(demo_html().replace(TAG, tag), content_type="text/html")
+
+
+@pages.get("/consent-marked.js")
+def consent_marked() -> Response:
+    code = (PROJECT_ROOT / "static" / "banner" / "dist" / "consent.js").read_text(encoding="utf-8")
+    return Response(START + code, content_type="application/javascript")
+
+
+@pages.get("/script/<name>.js")
+def script(name: str) -> Response:
+    if name not in SCRIPTS:
+        abort(404)
+    return Response(SCRIPTS[name], content_type="application/javascript")
+
+
+app = DispatcherMiddleware(gateway, {"/bench": pages})
