@@ -77,9 +77,13 @@ def test_english_page_gets_the_english_banner(page: Page, demo_url: str):
 
 def test_usable_at_320px_and_200_percent_text(page: Page, demo_url: str):
     page.set_viewport_size({"width": 320, "height": 640})
-    page.add_init_script("document.documentElement.style.fontSize = '200%'")
     open_demo(page, demo_url)
     first = banner(page)
+    normal = first.get_by_role("button", name="Tout refuser", exact=True).evaluate(
+        "el => parseFloat(getComputedStyle(el).fontSize)")
+    page.evaluate("document.documentElement.style.fontSize = '200%'")
+    assert first.get_by_role("button", name="Tout refuser", exact=True).evaluate(
+        "el => parseFloat(getComputedStyle(el).fontSize)") == 2 * normal
     box = first.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 320
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
@@ -88,7 +92,6 @@ def test_usable_at_320px_and_200_percent_text(page: Page, demo_url: str):
     reject.scroll_into_view_if_needed()
     expect(reject).to_be_in_viewport()
     screenshot(page, "02-first-layer-320px-200pct")
-    page.set_viewport_size({"width": 320, "height": 640})
     page.evaluate("document.documentElement.style.fontSize = ''")
     screenshot(page, "03-first-layer-320px")
     first.get_by_role("button", name="Personnaliser").click()
