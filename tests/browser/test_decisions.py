@@ -199,3 +199,42 @@ def test_the_iframe_placeholder_grants_its_purpose(page: Page, demo_url: str, ve
         "strictly_necessary": True, "audience_measurement": False, "marketing": False,
         "third_party_media": True}
     assert page.evaluate("window.demoTagOrder") is None
+
+
+def test_withdrawing_unloads_the_iframe_and_the_api_reports_changes(page: Page, demo_url: str):
+    open_demo(page, demo_url)
+    page.evaluate("window.changes = []; IQConsent.on('change', d => changes.push(d.choices))")
+    page.evaluate("IQConsent.set({third_party_media: true})")
+    granted = wait_for_receipt(page)
+    page.wait_for_function("document.cookie.includes('demo_video=')")
+    assert page.evaluate("IQConsent.has('third_party_media')") is True
+
+    page.evaluate("IQConsent.withdraw()")
+    wait_for_receipt(page, granted["token"])
+    frame = page.locator("iframe[data-consent]")
+    expect(frame).to_be_hidden()
+    assert frame.get_attribute("src") == "about:blank"
+    expect(page.get_by_role("group", name="Contenus tiers (vidéos)")).to_be_visible()
+    assert "demo_video" not in cookie_names(page.context)
+    assert [c["third_party_media"] for c in page.evaluate("changes")] == [True, False]
+
+
+def test_a_banner_that_changed_meanwhile_is_shown_again(page: Page, demo_url: str, verify):
+    answers: list[int] = []
+
+    def stale_once(route):
+        answers.append(len(answers))
+        if len(answers) == 1:
+            route.fulfill(status=409, json={"error": "reconsent_required",
+                                            "message": "the banner configuration changed"})
+        else:
+            route.continue_()
+
+    open_demo(page, demo_url)
+    page.route("**/api/v1/sites/demo/consents", stale_once)
+    banner(page).get_by_role("button", name="Tout accepter", exact=True).click()
+    expect(banner(page)).to_be_visible()
+    assert stored(page.context) is None and page.evaluate("window.demoTagOrder") is None
+    banner(page).get_by_role("button", name="Tout accepter", exact=True).click()
+    decision = wait_for_receipt(page)
+    assert verify(decision["token"])["valid"] is True and len(answers) == 2
