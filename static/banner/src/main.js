@@ -53,6 +53,8 @@ function emit(name, detail) {
 
 function start() {
   const lang = pageLanguage(script);
+  // The one request the first layer waits for goes out first (document.cookie reads may block).
+  const configLoad = fetchConfig(base, site, lang);
   const gpc = navigator.globalPrivacyControl === true;
   let config = null;
   let decision = null;
@@ -146,7 +148,7 @@ function start() {
   }
 
   const stored = readDecision();
-  const ready = Promise.all([fetchConfig(base, site, lang), bodyReady()]).then((res) => {
+  const ready = Promise.all([configLoad, bodyReady()]).then((res) => {
     load(res[0]);
     // A decision given in another language is checked against that language's banner.
     const shown = stored && stored.lang !== config.lang
