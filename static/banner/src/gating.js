@@ -4,7 +4,8 @@
 
 import { h } from './dom.js';
 
-let queue = Promise.resolve();
+// Created on first use: module top levels also run on IE11, which has no Promise.
+let queue = null;
 
 /** data-consent may name several purposes ("a b"): all of them must be granted. */
 const allowed = (el, choices) => el.getAttribute('data-consent').split(/\s+/).every((id) => choices[id]);
@@ -14,7 +15,7 @@ function activateScripts(choices) {
     if (!allowed(old, choices)) return;
     old.type = 'text/iq-queued';
     // One after the other, each external script loaded before the next one runs: document order.
-    queue = queue.then(() => new Promise((done) => {
+    queue = (queue || Promise.resolve()).then(() => new Promise((done) => {
       const s = document.createElement('script');
       [].forEach.call(old.attributes, (a) => {
         if (!/^(type|data-src|data-type)$/.test(a.name)) s.setAttribute(a.name, a.value);
