@@ -33,6 +33,10 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--disable-sync", "--no-first-run", "--disable-quic"]
 
 WATCH = """
+window.__cls = 0;
+new PerformanceObserver((list) => {
+  list.getEntries().forEach((e) => { if (!e.hadRecentInput) window.__cls += e.value; });
+}).observe({type: 'layout-shift', buffered: true});
 new MutationObserver((records, observer) => {
   const shown = document.querySelector('.iq-banner, .bench-element');
   if (!shown) return;
@@ -56,6 +60,7 @@ def load(browser: Browser, url: str, repeat: bool = False) -> dict[str, float]:
         const config = performance.getEntriesByType('resource').filter(e => e.name.includes('/banner?'))[0];
         return {start: window.__startAt, shown: window.__shownAt, painted: window.__paintedAt,
                 dcl: performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd,
+                cls: window.__cls,
                 config: config ? config.responseEnd : null};
     }""")
     context.close()
@@ -104,6 +109,9 @@ def main() -> int:
     print(f"banner in the DOM after script start (median, first visit): {visible:.1f} ms   "
           f"bar {BAR_VISIBLE_MS:.0f} ms: "
           f"{'PASS' if visible <= BAR_VISIBLE_MS else 'FAIL'}")
+    shift = max(r["cls"] for r in results["banner"])
+    print(f"layout shift with the banner (largest cumulative score over the loads): {shift:.4f}   "
+          f"bar 0: {'PASS' if shift == 0 else 'FAIL'}")
     print(f"DOMContentLoaded delay with vs without the banner (medians): {delay:+.1f} ms   "
           f"bar {BAR_DCL_MS:.0f} ms: {'PASS' if delay <= BAR_DCL_MS else 'FAIL'}")
     return 0
