@@ -13,6 +13,8 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
@@ -28,7 +30,7 @@ def gateway_env(database_url: str | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         CONSENT_GATEWAY_SECRET_KEYS="bench-signing-key",
-        CONSENT_GATEWAY_PII_KEYS="",
+        CONSENT_GATEWAY_PII_KEYS=Fernet.generate_key().decode(),
         CONSENT_GATEWAY_INSTANCE_PATH=tmp,
         CONSENT_GATEWAY_DATABASE_URL=database_url or os.environ.get(
             "CONSENT_GATEWAY_DATABASE_URL", f"sqlite:///{tmp}/bench.db"),

@@ -84,7 +84,14 @@ class Settings:
                     "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
                 )
             secret_keys = (_development_key(instance, "secret_key"),)
-        if not pii_keys and development:
+        if not pii_keys:
+            if not development:
+                raise ConfigurationError(
+                    "CONSENT_GATEWAY_PII_KEYS is not set: contact-form data cannot be encrypted. "
+                    "Set it to one or more comma-separated Fernet keys (the last one encrypts), made "
+                    "with `python -c 'from cryptography.fernet import Fernet as F; "
+                    "print(F.generate_key().decode())'`."
+                )
             pii_keys = (_development_key(instance, "pii_key", fernet=True),)
         database_url = env.get(PREFIX + "DATABASE_URL") or f"sqlite:///{instance / 'consent.db'}"
         geoip = env.get(PREFIX + "GEOIP_DB")

@@ -13,6 +13,12 @@ def test_production_start_without_keys_is_refused(tmp_path):
         Settings.from_env({"CONSENT_GATEWAY_INSTANCE_PATH": str(tmp_path)})
 
 
+def test_production_start_without_pii_keys_is_refused(tmp_path):
+    with pytest.raises(ConfigurationError, match="CONSENT_GATEWAY_PII_KEYS is not set"):
+        Settings.from_env({"CONSENT_GATEWAY_INSTANCE_PATH": str(tmp_path),
+                           "CONSENT_GATEWAY_SECRET_KEYS": "k"})
+
+
 def test_embedded_default_creates_a_development_key_once_and_reuses_it(tmp_path):
     env = {"CONSENT_GATEWAY_INSTANCE_PATH": str(tmp_path)}
     with pytest.warns(UserWarning, match="development key"):
@@ -25,6 +31,7 @@ def test_embedded_default_creates_a_development_key_once_and_reuses_it(tmp_path)
 
 def test_keys_are_comma_separated_and_the_last_signs(tmp_path):
     settings = Settings.from_env({"CONSENT_GATEWAY_SECRET_KEYS": " old , new ",
+                                  "CONSENT_GATEWAY_PII_KEYS": "p1,p2",
                                   "CONSENT_GATEWAY_INSTANCE_PATH": str(tmp_path),
                                   "CONSENT_GATEWAY_RATELIMIT_ENABLED": "0"})
     assert settings.secret_keys == ("old", "new")

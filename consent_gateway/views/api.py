@@ -63,7 +63,7 @@ def _banner_bytes(site_id: str, lang: str, gpc: bool) -> tuple[bytes, str]:
     return _banner_responses[key]
 
 
-@bp.get("/sites/<site_id>/contact")
+@bp.get("/sites/<site_id>/contact", provide_automatic_options=False)
 def contact_declaration(site_id: str):
     """The contact form's fields with their purposes and legal bases, and its notice."""
     gw = gateway()
