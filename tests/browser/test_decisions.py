@@ -238,3 +238,18 @@ def test_a_banner_that_changed_meanwhile_is_shown_again(page: Page, demo_url: st
     banner(page).get_by_role("button", name="Tout accepter", exact=True).click()
     decision = wait_for_receipt(page)
     assert verify(decision["token"])["valid"] is True and len(answers) == 2
+
+
+def test_gated_elements_added_later_wait_for_their_purpose_too(page: Page, demo_url: str):
+    open_demo(page, demo_url)
+    add_tag = """() => { const s = document.createElement('script'); s.type = 'text/plain';
+        s.setAttribute('data-consent', 'marketing'); s.text = 'window.lateTag = (window.lateTag || 0) + 1';
+        document.querySelector('main').appendChild(s); }"""
+    page.evaluate(add_tag)
+    page.wait_for_timeout(100)
+    assert page.evaluate("window.lateTag") is None
+    banner(page).get_by_role("button", name="Tout accepter", exact=True).click()
+    wait_for_receipt(page)
+    page.wait_for_function("window.lateTag === 1")
+    page.evaluate(add_tag)
+    page.wait_for_function("window.lateTag === 2")

@@ -65,6 +65,22 @@ function gateFrames(config, choices, t, onAllow) {
   });
 }
 
+/** Call `reapply` when the page adds gated elements later (tag managers, single-page apps). */
+export function watchLateElements(reapply) {
+  let pending = false;
+  new MutationObserver((records) => {
+    if (pending) return;
+    const late = records.some((r) => [].some.call(r.addedNodes, (n) => n.nodeType === 1 &&
+      (n.hasAttribute('data-consent') || !!n.querySelector('[data-consent]'))));
+    if (!late) return;
+    pending = true;
+    Promise.resolve().then(() => {
+      pending = false;
+      reapply();
+    });
+  }).observe(document.body, { childList: true, subtree: true });
+}
+
 /** Bring the page's gated elements in line with `choices` (a map purpose -> bool). */
 export function applyGating(config, choices, t, onAllow) {
   gateFrames(config, choices, t, onAllow);

@@ -9,7 +9,7 @@ import { readDecision, writeDecision, deleteCookies } from './storage.js';
 import {
   choicesFor, interim, withdrawn, grantsMore, grantsOptional, needsBanner, cookiesOf,
 } from './state.js';
-import { applyGating } from './gating.js';
+import { applyGating, watchLateElements } from './gating.js';
 import { createUI } from './ui.js';
 import { bindContactForms } from './contact.js';
 import css from './styles.css';
@@ -168,7 +168,10 @@ function start() {
       ui.refresh();
       // Gating waits for the whole document; a decision taken meanwhile has updated `choices`.
       choices = initial;
-      return domReady().then(() => effect(choices));
+      return domReady().then(() => {
+        effect(choices);
+        watchLateElements(() => effect(choices));
+      });
     }).then(() => {
       bindContactForms(ctl);
       document.addEventListener('click', (e) => {
