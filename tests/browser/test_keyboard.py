@@ -78,6 +78,14 @@ def test_keyboard_reject_then_accept_and_the_site_own_settings_link(page: Page, 
     rejected = wait_for_receipt(page)
     assert verify(rejected["token"])["receipt"]["iqera"]["action"] == "reject_all"
 
+    # The iframe's placeholder grants its purpose from the keyboard too.
+    tab_to(page, "Autoriser « Contenus tiers (vidéos) »")
+    page.keyboard.press("Enter")
+    video = wait_for_receipt(page, rejected["token"])
+    assert verify(video["token"])["receipt"]["iqera"]["choices"]["third_party_media"] is True
+    expect(page.locator("iframe[data-consent]")).to_be_visible()
+    expect(page.locator("iframe[data-consent]")).to_be_focused()
+
     # Any element with data-iq-open reopens the preferences; Escape gives focus back to it.
     page.locator("[data-iq-open]").focus()
     page.keyboard.press("Enter")

@@ -48,10 +48,12 @@ function gateFrames(config, choices, t, onAllow) {
   document.querySelectorAll('iframe[data-consent]').forEach((frame) => {
     const ph = frame.iqPlaceholder;
     if (allowed(frame, choices)) {
+      const hadFocus = ph && ph.contains(document.activeElement);
       if (ph) ph.remove();
       frame.iqPlaceholder = null;
       frame.hidden = false;
       if (frame.getAttribute('src') !== frame.getAttribute('data-src')) frame.src = frame.getAttribute('data-src');
+      if (hadFocus) frame.focus();
       return;
     }
     if (ph) return;
