@@ -34,10 +34,18 @@ function activateScripts(choices) {
   });
 }
 
+/** The iframe's size from its attributes (no forced layout), else as laid out: no layout shift. */
+function size(frame, dim, laidOut) {
+  const given = frame.getAttribute(dim);
+  if (given) return /\d$/.test(given) ? given + 'px' : given;
+  return (laidOut() || (dim === 'width' ? 320 : 180)) + 'px';
+}
+
 function placeholder(frame, purpose, t, onAllow) {
   return h('div', {
     class: 'iq iq-ph', role: 'group', 'aria-label': purpose.label,
-    style: 'width:' + (frame.offsetWidth || 320) + 'px;height:' + (frame.offsetHeight || 180) + 'px',
+    style: 'width:' + size(frame, 'width', () => frame.offsetWidth) +
+      ';height:' + size(frame, 'height', () => frame.offsetHeight),
   },
   h('p', null, t('placeholder', { purpose: purpose.label })),
   h('button', { type: 'button', class: 'iq-btn', onclick: () => onAllow(purpose.id) },
