@@ -29,6 +29,10 @@ def create_app(settings: Settings | None = None) -> Flask:
         RATELIMIT_ENABLED=settings.ratelimit_enabled,
         RATELIMIT_STORAGE_URI=settings.ratelimit_storage,
         RATELIMIT_HEADERS_ENABLED=True,
+        # Flask-WTF keeps the hosted form's CSRF secret in Flask's cookie session: a browser-session
+        # cookie, declared in sites.yaml as strictly necessary under this name.
+        SESSION_COOKIE_NAME="iq_form_session",
+        SESSION_COOKIE_SAMESITE="Lax",
     )
     app.session_interface = _CachedSerializerSessionInterface()
     app.json.sort_keys = False

@@ -162,6 +162,9 @@ def test_the_page_the_visitor_came_from_is_kept_without_its_query(client):
 def test_the_only_cookie_the_form_sets_is_a_declared_browser_session_cookie(client):
     r = client.get("/privacy/demo/contact")
     cookies = r.headers.getlist("Set-Cookie")
-    assert len(cookies) == 1 and cookies[0].startswith("session=")
+    assert len(cookies) == 1 and cookies[0].startswith("iq_form_session=")
     assert "Expires" not in cookies[0] and "Max-Age" not in cookies[0] and "HttpOnly" in cookies[0]
-    assert "cookie « session » strictement nécessaire" in r.get_data(as_text=True)
+    assert "SameSite=Lax" in cookies[0]
+    assert "cookie « iq_form_session » strictement nécessaire" in r.get_data(as_text=True)
+    declared = client.get("/privacy/demo/").get_data(as_text=True)
+    assert "iq_form_session" in declared, "the privacy centre's cookie table lists it"

@@ -63,9 +63,9 @@ def test_tracker_purpose_with_another_legal_basis_is_refused(tmp_path, raw):
 
 
 def test_tracker_cookie_longer_than_13_months_is_refused(tmp_path, raw):
-    raw["sites"]["demo"]["cookies"][1]["duration_days"] = 500
+    raw["sites"]["demo"]["cookies"][2]["duration_days"] = 500
     message = problems(tmp_path, raw)
-    assert "sites.demo.cookies[1].duration_days" in message and "13 months" in message
+    assert "sites.demo.cookies[2].duration_days" in message and "13 months" in message
 
 
 def test_unknown_keys_undeclared_purposes_and_bad_patterns_are_all_reported(tmp_path, raw):
