@@ -210,6 +210,15 @@ def record_consent(
     return RecordedConsent(event, token, build_receipt(event_facts(event), shown, sites.controller))
 
 
+def keep_served_config(session: Session, site: Site, lang: str, shown: dict[str, Any],
+                       known_configs: set[str]) -> None:
+    """Keep a configuration the first time this process serves it (one commit), so that every
+    configuration ever shown is on record, even before anyone decides on it."""
+    snapshot_banner_config(session, site, lang, shown, utcnow())
+    session.commit()
+    known_configs.add(shown["config_hash"])
+
+
 def snapshot_banner_config(session: Session, site: Site, lang: str, shown: dict[str, Any],
                            now: datetime) -> None:
     """Keep the shown configuration by hash, once (proof of what the visitor saw)."""

@@ -85,3 +85,12 @@ def test_unknown_route_and_method_use_the_error_shape(client):
     assert r.status_code == 404 and set(r.get_json()) == {"error", "message"}
     r = client.delete("/api/v1/sites/demo/consents")
     assert r.status_code == 405 and r.get_json()["error"] == "method_not_allowed"
+
+
+def test_a_served_configuration_is_on_record_before_anyone_decides(client, db_session):
+    from consent_gateway.models import BannerConfig
+
+    body = client.get("/api/v1/sites/careers/banner?lang=en").get_json()
+    snapshot = db_session.get(BannerConfig, body["config_hash"])
+    assert snapshot is not None and (snapshot.site_id, snapshot.lang) == ("careers", "en")
+    assert snapshot.body["texts"]["reject_all"] == "Reject all"

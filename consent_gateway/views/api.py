@@ -38,10 +38,7 @@ def banner_config(site_id: str):
     body, etag = _banner_bytes(site_id, lang, gpc)
     shown = gw.sites.banner_config(site, lang)
     if shown["config_hash"] not in gw.snapshotted:
-        session = get_session()
-        consent.snapshot_banner_config(session, site, lang, shown, consent.utcnow())
-        session.commit()
-        gw.snapshotted.add(shown["config_hash"])
+        consent.keep_served_config(get_session(), site, lang, shown, gw.snapshotted)
     headers = [
         ("ETag", f'"{etag}"'),
         ("Cache-Control", "public, max-age=300"),
