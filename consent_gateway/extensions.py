@@ -26,6 +26,8 @@ class Gateway:
     script_hash: str | None = None
     # Config hashes already kept in banner_config by this process (saves a lookup per request).
     snapshotted: set[str] = field(default_factory=set)
+    # Banner-config answers ready to send, by (site, lang, gpc): bytes and ETag.
+    banner_responses: dict[tuple[str, str, bool], tuple[bytes, str]] = field(default_factory=dict)
 
 
 def gateway() -> Gateway:

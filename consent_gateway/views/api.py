@@ -23,7 +23,6 @@ from consent_gateway.views.http import (
 )
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-_banner_responses: dict[tuple[int, str, str, bool], tuple[bytes, str]] = {}
 
 
 @bp.get("/sites/<site_id>/banner")
@@ -52,12 +51,12 @@ def banner_config(site_id: str):
 
 def _banner_bytes(site_id: str, lang: str, gpc: bool) -> tuple[bytes, str]:
     gw = gateway()
-    key = (id(gw.sites), site_id, lang, gpc)
-    if key not in _banner_responses:
+    key = (site_id, lang, gpc)
+    if key not in gw.banner_responses:
         shown = gw.sites.banner_config(gw.sites.sites[site_id], lang)
         body = json.dumps({**shown, "gpc": gpc}, ensure_ascii=False, separators=(",", ":")).encode()
-        _banner_responses[key] = (body, hashlib.sha256(body).hexdigest()[:32])
-    return _banner_responses[key]
+        gw.banner_responses[key] = (body, hashlib.sha256(body).hexdigest()[:32])
+    return gw.banner_responses[key]
 
 
 @bp.get("/sites/<site_id>/contact", provide_automatic_options=False)
