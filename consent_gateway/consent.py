@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from consent_gateway.errors import NotFound, StalePolicy, ValidationError
+from consent_gateway.errors import NotFound, StalePolicy, ValidationError, expect_object
 from consent_gateway.models import BannerConfig, ConsentEvent, utcnow
 from consent_gateway.receipts import (
     InvalidReceipt,
@@ -75,11 +75,7 @@ def parse_decision(sites: SitesConfig, site: Site, body: Any, *, gpc_header: boo
     Raises ValidationError (400) naming the field, or StalePolicy (409) when the visitor was shown
     another policy version or banner than the current one and must be asked again.
     """
-    if not isinstance(body, dict):
-        raise ValidationError("the body must be a JSON object")
-    for key in body:
-        if key not in _BODY_KEYS:
-            raise ValidationError(f"unknown key {key!r}", field=key, code="unknown_field")
+    body = expect_object(body, _BODY_KEYS)
     action = body.get("action")
     if action not in ACTIONS:
         raise ValidationError(f"action must be one of {', '.join(ACTIONS)}", field="action")

@@ -40,6 +40,16 @@ class ValidationError(GatewayError):
     code = "invalid"
 
 
+def expect_object(body: Any, allowed: set[str]) -> dict[str, Any]:
+    """``body`` as a JSON object holding only ``allowed`` keys, else a 400 naming the culprit."""
+    if not isinstance(body, dict):
+        raise ValidationError("the body must be a JSON object")
+    for key in body:
+        if key not in allowed:
+            raise ValidationError(f"unknown key {key!r}", field=key, code="unknown_field")
+    return body
+
+
 class MalformedJSON(GatewayError):
     status = 400
     code = "malformed_json"

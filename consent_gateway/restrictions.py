@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consent_gateway.consent import verify_token
-from consent_gateway.errors import Forbidden, ValidationError
+from consent_gateway.errors import Forbidden, ValidationError, expect_object
 from consent_gateway.models import PurposeObjection, utcnow
 from consent_gateway.receipts import ReceiptSigner
 from consent_gateway.sites import Site, SitesConfig
@@ -45,11 +45,7 @@ def site_purpose_ids(site: Site) -> set[str]:
 def record_objection(session: Session, sites: SitesConfig, signer: ReceiptSigner, site: Site,
                      body: Any, now: datetime | None = None) -> RecordedObjection:
     """Record ``{consent_token, purpose, kind}`` once (idempotent); commit."""
-    if not isinstance(body, dict):
-        raise ValidationError("the body must be a JSON object")
-    for key in body:
-        if key not in _BODY_KEYS:
-            raise ValidationError(f"unknown key {key!r}", field=key, code="unknown_field")
+    body = expect_object(body, _BODY_KEYS)
     kind = body.get("kind")
     if kind not in KINDS:
         raise ValidationError("kind must be objection or restriction", field="kind")

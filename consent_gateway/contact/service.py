@@ -12,7 +12,7 @@ from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
 from consent_gateway.contact.gate import Drop, Standing, visitor_standing
-from consent_gateway.errors import InvalidFields, NotFound, PurposeNotActive, ValidationError
+from consent_gateway.errors import InvalidFields, NotFound, PurposeNotActive, ValidationError, expect_object
 from consent_gateway.models import ContactField, ContactSubmission, utcnow
 from consent_gateway.pii import PIICipher
 from consent_gateway.receipts import ReceiptSigner
@@ -47,11 +47,7 @@ class SubmissionResult:
 
 def parse_submission(body: Any) -> Submission:
     """Check the shape of ``{"consent_token"?, "fields": {...}}``; refuse a filled honeypot."""
-    if not isinstance(body, dict):
-        raise ValidationError("the body must be a JSON object")
-    for key in body:
-        if key not in _BODY_KEYS:
-            raise ValidationError(f"unknown key {key!r}", field=key, code="unknown_field")
+    body = expect_object(body, _BODY_KEYS)
     fields = body.get("fields")
     if not isinstance(fields, dict):
         raise ValidationError("fields must be an object of NAME: VALUE", field="fields")

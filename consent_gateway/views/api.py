@@ -102,14 +102,15 @@ def record_consent(site_id: str):
     site = site_or_404(site_id)
     origin = check_origin(site)
     body = read_json()
-    decision = consent.parse_decision(gw.sites, site, body, gpc_header=gpc_header())
+    gpc = gpc_header()
+    decision = consent.parse_decision(gw.sites, site, body, gpc_header=gpc)
     ua = classify_user_agent(request.headers.get("User-Agent"))
     context = consent.RequestContext(
         country=gw.geoip.country(request.remote_addr),
         browser_family=ua.browser_family,
         device_class=ua.device_class,
         is_bot=ua.is_bot,
-        gpc_header=gpc_header(),
+        gpc_header=gpc,
     )
     recorded = consent.record_consent(
         get_session(), gw.sites, site, decision, context, gw.signer,
