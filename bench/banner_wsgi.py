@@ -15,7 +15,7 @@ from functools import cache
 from flask import Flask, Response, abort
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-from consent_gateway.config import PROJECT_ROOT
+from consent_gateway.settings import PROJECT_ROOT
 from wsgi import app as gateway
 
 TAG = '<script src="/banner/v1/consent.js" data-site="demo" async></script>'

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from alembic import context
 
-from consent_gateway import models  # noqa: F401  (registers the tables on Base.metadata)
-from consent_gateway.config import Settings
+# Each domain's tables register themselves on Base.metadata when imported.
+from consent_gateway.consent import models as _consent_tables  # noqa: F401
+from consent_gateway.contact import models as _contact_tables  # noqa: F401
 from consent_gateway.db import Base, make_engine
+from consent_gateway.settings import Settings
+from consent_gateway.staff import models as _staff_tables  # noqa: F401
 
 config = context.config
 url = config.attributes.get("database_url") or Settings.from_env(development=True).database_url

@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 from consent_gateway import create_app
-from consent_gateway.config import PROJECT_ROOT, Settings
 from consent_gateway.db import Base, make_engine
-from consent_gateway.migrate import upgrade
+from consent_gateway.db.migrate import upgrade
+from consent_gateway.settings import PROJECT_ROOT, Settings
 
 SITES_YAML = PROJECT_ROOT / "sites.yaml"
 DEMO_ORIGIN = "http://127.0.0.1:8000"

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import text
 
-from consent_gateway import consent
-from consent_gateway.models import utcnow
+from consent_gateway import consent, workflows
+from consent_gateway.db import utcnow
 
 DEMO_ORIGIN = "http://127.0.0.1:8000"
 PERSON = {
@@ -45,8 +45,8 @@ def decide(app, site_id: str = "demo", action: str = "accept_all", choices: dict
 
     with Session(app.extensions["db_engine"], expire_on_commit=False) as session:
         decision = consent.parse_decision(gw.sites, site, body)
-        recorded = consent.record_consent(session, gw.sites, site, decision, consent.RequestContext(),
-                                          gw.signer, now=utcnow() - timedelta(days=days_ago))
+        recorded = workflows.record_decision(session, gw.sites, site, decision, consent.RequestContext(),
+                                             gw.signer, now=utcnow() - timedelta(days=days_ago))
     return recorded.token, recorded.event.visitor_id
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from consent_gateway.sites import load_sites
+from consent_gateway.declaration import load_sites
 
 
 def test_banner_config_has_exactly_the_contract_keys(client):
@@ -88,7 +88,7 @@ def test_unknown_route_and_method_use_the_error_shape(client):
 
 
 def test_a_served_configuration_is_on_record_before_anyone_decides(client, db_session):
-    from consent_gateway.models import BannerConfig
+    from consent_gateway.consent import BannerConfig
 
     body = client.get("/api/v1/sites/careers/banner?lang=en").get_json()
     snapshot = db_session.get(BannerConfig, body["config_hash"])

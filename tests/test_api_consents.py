@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, text
 
-from consent_gateway.models import BannerConfig, ConsentEvent
+from consent_gateway.consent import BannerConfig, ConsentEvent
 
 DEMO_ORIGIN = "http://127.0.0.1:8000"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from consent_gateway.config import Settings
 from consent_gateway.errors import ConfigurationError
+from consent_gateway.settings import Settings
 
 
 def test_production_start_without_keys_is_refused(tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from contact_support import AUDIENCE, DEBT, DEMO_ORIGIN, PERSON, decide, field_rows, submission_count, submit
 
-from consent_gateway.receipts import ReceiptClaims, ReceiptSigner
+from consent_gateway.consent import ReceiptClaims, ReceiptSigner
 
 
 def test_preflight_answers_declared_origin_only(client):
@@ -232,7 +232,7 @@ def test_rate_limit_answers_429_with_retry_after_and_cors(client):
 
 
 def test_phone_numbers_are_normalised_to_e164(client, app, db_session):
-    from consent_gateway.pii import cipher_for
+    from consent_gateway.contact import cipher_for
 
     submit(client, {**PERSON, "phone": "06 12 34 56 78"})
     submit(client, {**PERSON, "phone": "+212 6 61 23 45 67"})

@@ -9,7 +9,7 @@ import re
 import pytest
 from contact_support import AUDIENCE, PERSON, decide, field_rows, submission_count
 
-from consent_gateway.pii import cipher_for
+from consent_gateway.contact import cipher_for
 
 
 def _csrf(page: str) -> str:

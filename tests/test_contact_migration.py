@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import inspect
 
 from consent_gateway.db import make_engine
-from consent_gateway.migrate import downgrade, upgrade
+from consent_gateway.db.migrate import downgrade, upgrade
 
 CONTACT_TABLES = {"contact_submission", "contact_field", "purpose_objection"}
 

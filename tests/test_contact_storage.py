@@ -11,7 +11,7 @@ from contact_support import AUDIENCE, PERSON, decide, field_rows, submit
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from consent_gateway.pii import cipher_for
+from consent_gateway.contact import cipher_for
 
 SECRETS = {**PERSON, "phone": "+33 6 12 34 56 78"}
 # What the gateway would store for SECRETS, after normalisation.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from contact_support import PERSON, decide, field_rows, submit
 
-from consent_gateway.pii import cipher_for
+from consent_gateway.contact import cipher_for
 
 
 @pytest.mark.parametrize("phone, e164", [

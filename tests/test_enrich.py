@@ -7,8 +7,8 @@ from mmdb_writer import MMDBWriter
 from netaddr import IPSet
 from sqlalchemy import select
 
+from consent_gateway.consent import ConsentEvent
 from consent_gateway.enrich import GeoIP, classify_user_agent
-from consent_gateway.models import ConsentEvent
 
 UAS = {
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import inspect
 
 from consent_gateway.db import Base, make_engine
-from consent_gateway.migrate import downgrade, upgrade
+from consent_gateway.db.migrate import downgrade, upgrade
 
 
 def test_migrations_match_the_models_and_round_trip(tmp_path):

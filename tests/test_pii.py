@@ -8,8 +8,8 @@ from contact_support import PERSON, field_rows, submit
 from cryptography.fernet import Fernet, InvalidToken
 
 from consent_gateway.cli import main
+from consent_gateway.contact import PIICipher
 from consent_gateway.errors import ConfigurationError
-from consent_gateway.pii import PIICipher
 
 
 def test_the_last_key_encrypts_and_every_key_decrypts():

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from consent_gateway import contact
 from consent_gateway.cli import main
-from consent_gateway.config import PROJECT_ROOT
-from consent_gateway.models import utcnow
-from consent_gateway.pii import cipher_for
+from consent_gateway.contact import cipher_for
+from consent_gateway.db import utcnow
+from consent_gateway.settings import PROJECT_ROOT
 
 
 def _submit_in_the_past(app, days_ago: int, token: str | None = None) -> None:
@@ -69,7 +69,7 @@ def test_purge_removes_exactly_what_expired(app, settings, db_session):
 
 
 def test_purge_in_small_batches_removes_everything_expired(app, db_session):
-    from consent_gateway.retention import purge
+    from consent_gateway.workflows import purge
 
     for _ in range(3):
         _submit_in_the_past(app, 1100)

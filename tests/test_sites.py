@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from consent_gateway.config import PROJECT_ROOT, Settings
+from consent_gateway.declaration import load_sites
 from consent_gateway.errors import ConfigurationError
-from consent_gateway.sites import load_sites
+from consent_gateway.settings import PROJECT_ROOT, Settings
 
 SITES_YAML = PROJECT_ROOT / "sites.yaml"
 

@@ -6,8 +6,7 @@ from click.testing import CliRunner
 from sqlalchemy import select, text
 
 from consent_gateway.cli import main
-from consent_gateway.models import AccessLog, StaffToken
-from consent_gateway.staff import create_token
+from consent_gateway.staff import AccessLog, StaffToken, create_token
 
 
 def test_tokens_create_prints_the_token_alone_on_its_last_line_and_stores_its_hash(

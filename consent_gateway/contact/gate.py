@@ -14,10 +14,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from consent_gateway.consent import verify_token
-from consent_gateway.models import PurposeObjection
-from consent_gateway.receipts import ReceiptSigner
-from consent_gateway.sites import Purpose, Site, SitesConfig
+from consent_gateway.consent import ReceiptSigner, verify_token
+from consent_gateway.contact.models import PurposeObjection
+from consent_gateway.declaration import Purpose, Site, SitesConfig
 
 # verify_token's reasons for a token that is not a receipt of ours, as the visitor should read them.
 _INVALID_REASONS = {"bad_signature": "forged", "unknown_receipt": "forged", "mismatch": "forged",

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Page
 
-from consent_gateway.config import PROJECT_ROOT
+from consent_gateway.settings import PROJECT_ROOT
 
 AXE = PROJECT_ROOT / "static" / "banner" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = PROJECT_ROOT / "test-results" / "screenshots"

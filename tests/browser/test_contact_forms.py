@@ -7,7 +7,7 @@ from browser_support import assert_accessible, banner, open_demo, wait_for_recei
 from playwright.sync_api import Page, expect
 from sqlalchemy import text
 
-from consent_gateway.pii import cipher_for
+from consent_gateway.contact import cipher_for
 
 PERSON = {"surname": "Lefèvre", "first_name": "Anouk", "email": "anouk.lefevre@example.fr",
           "message": "Je voudrais connaître le solde de mon dossier."}

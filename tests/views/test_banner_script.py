@@ -6,7 +6,7 @@ import base64
 import gzip
 import hashlib
 
-from consent_gateway.config import PROJECT_ROOT
+from consent_gateway.settings import PROJECT_ROOT
 
 # Built by `make banner` (which `make test` runs first).
 DIST = PROJECT_ROOT / "static" / "banner" / "dist"
