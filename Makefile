@@ -34,5 +34,6 @@ banner:
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
-lint:
+lint: install-test
 	$(BIN)/ruff check consent_gateway tests migrations bench
+	$(BIN)/mypy
