@@ -1,0 +1,190 @@
+"""``consent-gateway``: the command line, calling the same services as the views."""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from pathlib import Path
+
+import click
+from gunicorn.app.base import BaseApplication
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from consent_gateway import create_app
+from consent_gateway.contact import PIICipher
+from consent_gateway.contact.rotation import rotate_pii
+from consent_gateway.db import make_engine
+from consent_gateway.db.migrate import upgrade
+from consent_gateway.declaration import load_sites
+from consent_gateway.errors import ConfigurationError, GatewayError
+from consent_gateway.settings import Settings, database_url_from_env, sites_path_from_env
+from consent_gateway.staff import create_token
+from consent_gateway.workflows import purge as purge_expired
+
+
+def _settings(development: bool = False) -> Settings:
+    try:
+        return Settings.from_env(development=development)
+    except ConfigurationError as exc:
+        raise click.ClickException(exc.message) from exc
+
+
+def _app(settings: Settings):
+
+    try:
+        return create_app(settings)
+    except ConfigurationError as exc:
+        raise click.ClickException(exc.message) from exc
+
+
+@click.group()
+def main() -> None:
+    """iQera consent gateway."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+def serve(host: str, port: int, workers: int) -> None:
+    """Run the gateway on its embedded default: SQLite under instance/, the demo site.
+
+    Applies migrations on SQLite, creates a development signing key if none is set.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        settings = _settings(development=True)
+    for warning in caught:
+        click.secho(f"warning: {warning.message}", fg="yellow", err=True)
+    app = _app(settings)
+    if settings.database_url.startswith("sqlite"):
+
+        upgrade(settings.database_url)
+    click.echo(f"Consent gateway on http://{host}:{port}/ — demo: http://{host}:{port}/demo/demo")
+
+    class _Server(BaseApplication):
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", 4)
+            self.cfg.set("accesslog", "-")
+
+        def load(self):
+            return app
+
+    _Server().run()
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Apply the Alembic migrations to CONSENT_GATEWAY_DATABASE_URL."""
+
+    url = database_url_from_env()
+    upgrade(url, revision)
+    click.echo(f"database at {_safe_url(url)} is at {revision}")
+
+
+@main.group()
+def sites() -> None:
+    """The sites.yaml declaration."""
+
+
+@sites.command("check")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def sites_check(path: Path | None) -> None:
+    """Validate PATH (default CONSENT_GATEWAY_SITES or ./sites.yaml); exit 1 on any error."""
+
+    path = path or sites_path_from_env()
+    try:
+        config = load_sites(path)
+    except ConfigurationError as exc:
+        click.echo(exc.message, err=True)
+        sys.exit(1)
+    for site in config.sites.values():
+        hashes = ", ".join(f"{lang} {h[:12]}" for lang, h in config.config_hashes(site).items())
+        click.echo(f"{site.id}: {site.name} — {len(site.purpose_ids)} purposes, "
+                   f"{len(site.contact.fields) if site.contact else 0} contact fields, config {hashes}")
+    for item in config.to_confirm:
+        click.secho(f"to confirm: {item}", fg="yellow")
+    click.echo(f"{path}: OK")
+
+
+@main.group()
+def tokens() -> None:
+    """Staff API tokens."""
+
+
+@tokens.command("create")
+@click.option("--role", required=True, type=click.Choice(["marketing", "dpo", "admin"]))
+@click.option("--name", required=True, help="who holds the token")
+def tokens_create(role: str, name: str) -> None:
+    """Create a token; it is printed once, alone on the last line, and only its hash is kept."""
+
+    engine = make_engine(database_url_from_env())
+    with Session(engine) as session:
+        try:
+            token = create_token(session, role, name)
+        except GatewayError as exc:
+            raise click.ClickException(exc.message) from exc
+    engine.dispose()
+    click.echo(f"Created a {role} token for {name}. It is shown once: keep it in a password manager.")
+    click.echo(token)
+
+
+@main.group()
+def keys() -> None:
+    """Key management."""
+
+
+@keys.command("rotate-pii")
+@click.option("--batch", default=500, show_default=True, type=int, help="rows per transaction")
+def keys_rotate_pii(batch: int) -> None:
+    """Re-encrypt every stored contact value under the newest CONSENT_GATEWAY_PII_KEYS key.
+
+    Add the new key at the end of the list, run this, then drop the old keys.
+    """
+
+    settings = _settings()
+    try:
+        cipher = PIICipher(settings.pii_keys)
+    except ConfigurationError as exc:
+        raise click.ClickException(exc.message) from exc
+    engine = make_engine(settings.database_url)
+    with Session(engine) as session:
+        report = rotate_pii(session, cipher, batch=batch)
+    engine.dispose()
+    click.echo(f"re-encrypted {report.rotated} contact value(s) under the newest key "
+               f"({report.already_current} already were, {report.batches} batch(es))")
+
+
+@main.command()
+@click.option("--dry-run", is_flag=True, help="only print what would be removed")
+def purge(dry_run: bool) -> None:
+    """Delete contact data and consent events past their retention; safe to run from cron."""
+
+    try:
+        sites_config = load_sites(sites_path_from_env())
+    except ConfigurationError as exc:
+        raise click.ClickException(exc.message) from exc
+    engine = make_engine(database_url_from_env())
+    with Session(engine) as session:
+        report = purge_expired(session, sites_config, dry_run=dry_run)
+    engine.dispose()
+    for line in report.lines():
+        click.echo(line)
+
+
+def _safe_url(url: str) -> str:
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,57 @@
+"""The consent ledger: decisions, receipts (token and Kantara document), verification, configs shown."""
+
+from consent_gateway.consent.configs import keep_served_config, snapshot_banner_config
+from consent_gateway.consent.decisions import (
+    ACTIONS,
+    Decision,
+    RecordedConsent,
+    RequestContext,
+    append_decision,
+    issue_receipt,
+    parse_decision,
+)
+from consent_gateway.consent.models import BannerConfig, ConsentEvent
+from consent_gateway.consent.receipts import (
+    InvalidReceipt,
+    ReceiptClaims,
+    ReceiptFacts,
+    ReceiptSigner,
+    build_receipt,
+    iso,
+)
+from consent_gateway.consent.verification import (
+    Verification,
+    claims_of,
+    event_facts,
+    latest_event,
+    receipt_status,
+    shown_config,
+    verify_token,
+)
+
+__all__ = [
+    "ACTIONS",
+    "BannerConfig",
+    "ConsentEvent",
+    "Decision",
+    "InvalidReceipt",
+    "ReceiptClaims",
+    "ReceiptFacts",
+    "ReceiptSigner",
+    "RecordedConsent",
+    "RequestContext",
+    "Verification",
+    "append_decision",
+    "build_receipt",
+    "claims_of",
+    "event_facts",
+    "issue_receipt",
+    "iso",
+    "keep_served_config",
+    "latest_event",
+    "parse_decision",
+    "receipt_status",
+    "shown_config",
+    "snapshot_banner_config",
+    "verify_token",
+]

@@ -1,0 +1,198 @@
+"""Decisions: validate a consent POST against the declaration, append it to the ledger, sign it."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from consent_gateway.consent.configs import snapshot_banner_config
+from consent_gateway.consent.models import ConsentEvent
+from consent_gateway.consent.receipts import ReceiptSigner, build_receipt, iso
+from consent_gateway.consent.verification import claims_of, event_facts, latest_event
+from consent_gateway.db import utcnow
+from consent_gateway.declaration import Site, SitesConfig
+from consent_gateway.errors import NotFound, StalePolicy, ValidationError, expect_object
+
+ACTIONS = ("accept_all", "reject_all", "custom", "withdraw")
+VISITOR_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+_BODY_KEYS = {"visitor_id", "action", "choices", "policy_version", "config_hash", "lang", "gpc"}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A validated decision, with a choice for every purpose of the site."""
+
+    visitor_id: str | None
+    action: str
+    choices: dict[str, bool]
+    policy_version: str
+    config_hash: str
+    lang: str
+    gpc: bool
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    """What the request says about the visitor, already reduced to non-identifying facts."""
+
+    country: str | None = None
+    browser_family: str | None = None
+    device_class: str | None = None
+    is_bot: bool = False
+    gpc_header: bool = False
+
+
+@dataclass(frozen=True)
+class RecordedConsent:
+    event: ConsentEvent
+    token: str
+    receipt: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "receipt_id": self.event.receipt_id,
+            "visitor_id": self.event.visitor_id,
+            "token": self.token,
+            "receipt": self.receipt,
+            "expires_at": iso(self.event.expires_at),
+        }
+
+
+def parse_decision(sites: SitesConfig, site: Site, body: Any, *, gpc_header: bool = False) -> Decision:
+    """Check a consent POST body against the site's declaration (DESIGN §3) and complete it.
+
+    Raises ValidationError (400) naming the field, or StalePolicy (409) when the visitor was shown
+    another policy version or banner than the current one and must be asked again.
+    """
+    body = expect_object(body, _BODY_KEYS)
+    action = body.get("action")
+    if action not in ACTIONS:
+        raise ValidationError(f"action must be one of {', '.join(ACTIONS)}", field="action")
+    visitor_id = body.get("visitor_id")
+    if visitor_id is not None and (not isinstance(visitor_id, str) or not VISITOR_ID.match(visitor_id)):
+        raise ValidationError("visitor_id must be 16-64 URL-safe characters", field="visitor_id")
+    if action == "withdraw" and visitor_id is None:
+        raise ValidationError("withdraw needs the visitor_id of the decision to withdraw",
+                              field="visitor_id")
+    lang = body.get("lang")
+    if lang not in site.languages:
+        raise ValidationError(f"lang must be one of {', '.join(site.languages)}", field="lang")
+    gpc = body.get("gpc", False)
+    if not isinstance(gpc, bool):
+        raise ValidationError("gpc must be true or false", field="gpc")
+    gpc = gpc or gpc_header
+    for key in ("policy_version", "config_hash"):
+        if not isinstance(body.get(key), str) or not body[key]:
+            raise ValidationError(f"{key} is required", field=key)
+    if body["policy_version"] != site.policy_version:
+        raise StalePolicy(
+            f"policy version {body['policy_version']!r} is not the current one "
+            f"({site.policy_version!r}): show the banner again and ask anew",
+            field="policy_version",
+        )
+    if body["config_hash"] != sites.banner_config(site, lang)["config_hash"]:
+        raise StalePolicy("the banner configuration changed since it was shown: ask anew",
+                          field="config_hash")
+    choices = _complete_choices(sites, site, action, body.get("choices", {}), gpc)
+    return Decision(visitor_id, action, choices, site.policy_version, body["config_hash"], lang, gpc)
+
+
+def _complete_choices(sites: SitesConfig, site: Site, action: str, raw: Any, gpc: bool) -> dict[str, bool]:
+    if not isinstance(raw, dict):
+        raise ValidationError("choices must be an object of purpose: true|false", field="choices")
+    purposes = {p.id: p for p in sites.site_purposes(site)}
+    for pid, value in raw.items():
+        if pid not in purposes:
+            raise ValidationError(f"{pid!r} is not a purpose of site {site.id!r}",
+                                  field=f"choices.{pid}", code="unknown_purpose")
+        if not isinstance(value, bool):
+            raise ValidationError(f"the choice for {pid!r} must be true or false",
+                                  field=f"choices.{pid}")
+    choices: dict[str, bool] = {}
+    for pid, purpose in purposes.items():
+        given = raw.get(pid)
+        if purpose.required or not purpose.consent_based:
+            if given is False:
+                raise ValidationError(f"{pid!r} is required for the site to work and cannot be refused",
+                                      field=f"choices.{pid}", code="required_purpose")
+            choices[pid] = True
+        elif action == "custom":
+            if given is None:
+                raise ValidationError(f"an explicit choice for {pid!r} is required",
+                                      field=f"choices.{pid}", code="missing_choice")
+            choices[pid] = given
+        elif action == "accept_all":
+            if given is False:
+                raise ValidationError(f"accept_all cannot refuse {pid!r}: use custom",
+                                      field=f"choices.{pid}")
+            # Global Privacy Control: a blanket "accept all" does not override the signal for
+            # sensitive purposes; only a purpose-by-purpose opt-in (custom) does.
+            choices[pid] = not (gpc and purpose.gpc_sensitive)
+        else:
+            if given is True:
+                raise ValidationError(f"{action} cannot grant {pid!r}: use custom", field=f"choices.{pid}")
+            choices[pid] = False
+    return choices
+
+
+def append_decision(
+    session: Session,
+    sites: SitesConfig,
+    site: Site,
+    decision: Decision,
+    context: RequestContext,
+    *,
+    script_hash: str | None = None,
+    known_configs: set[str] | None = None,
+    now: datetime | None = None,
+) -> ConsentEvent:
+    """Append the decision to the ledger in the caller's transaction (no commit).
+
+    The caller commits once, then signs (``issue_receipt``): an acknowledged consent is durable.
+    """
+    now = now or utcnow()
+    if decision.action == "withdraw":
+        if latest_event(session, site.id, decision.visitor_id) is None:
+            raise NotFound("this visitor has no decision on this site to withdraw", field="visitor_id")
+    shown = sites.banner_config(site, decision.lang)
+    if known_configs is None or shown["config_hash"] not in known_configs:
+        snapshot_banner_config(session, site, decision.lang, shown, now)
+    values = {
+        "receipt_id": uuid.uuid4().hex,
+        "site_id": site.id,
+        "visitor_id": decision.visitor_id or secrets.token_urlsafe(16),
+        "action": decision.action,
+        "choices": decision.choices,
+        "policy_version": decision.policy_version,
+        "config_hash": decision.config_hash,
+        "lang": decision.lang,
+        "gpc": decision.gpc,
+        "country": context.country,
+        "browser_family": context.browser_family,
+        "device_class": context.device_class,
+        "is_bot": context.is_bot,
+        "script_hash": script_hash,
+        "created_at": now.replace(microsecond=0),
+        "expires_at": (now + timedelta(days=site.consent_lifetime_days)).replace(microsecond=0),
+    }
+    # A Core INSERT: the event is never read back or changed in this unit of work, and the ORM's
+    # flush machinery was the largest single cost of a consent POST.
+    session.execute(insert(ConsentEvent.__table__), values)
+    return ConsentEvent(**values)
+
+
+def issue_receipt(sites: SitesConfig, site: Site, event: ConsentEvent, signer: ReceiptSigner,
+                  known_configs: set[str] | None = None) -> RecordedConsent:
+    """Sign the committed ``event`` and build its Kantara receipt."""
+    shown = sites.banner_config(site, event.lang)
+    if known_configs is not None:
+        known_configs.add(shown["config_hash"])
+    token = signer.sign(claims_of(event))
+    return RecordedConsent(event, token, build_receipt(event_facts(event), shown, sites.controller))

@@ -1,0 +1,182 @@
+"""Receipt tokens (itsdangerous, rotatable keys) and the Kantara Consent Receipt v1.1 document.
+
+No Flask and no database here: the consent service hands in the facts of an event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from consent_gateway.declaration import Controller
+
+SALT = "iqera.consent-receipt.v1"
+KANTARA_VERSION = "KI-CR-v1.1.0"
+MAX_TOKEN_LENGTH = 4096
+
+
+class InvalidReceipt(Exception):
+    """A token that is not one of ours; ``reason`` is a stable machine-readable word."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class ReceiptClaims:
+    """What a token carries: enough to identify the event and show the choices offline."""
+
+    receipt_id: str
+    site_id: str
+    visitor_id: str
+    choices: dict[str, bool]
+    policy_version: str
+    config_hash: str
+
+
+class ReceiptSigner:
+    """Signs with the newest key (the last), verifies with any: key rotation never breaks receipts."""
+
+    def __init__(self, keys: Sequence[str]):
+        if not keys:
+            raise ValueError("at least one signing key is needed")
+        self._serializer = URLSafeTimedSerializer(list(keys), salt=SALT)
+
+    def sign(self, claims: ReceiptClaims) -> str:
+        return self._serializer.dumps(
+            {
+                "r": claims.receipt_id,
+                "s": claims.site_id,
+                "v": claims.visitor_id,
+                "c": {k: int(v) for k, v in sorted(claims.choices.items())},
+                "p": claims.policy_version,
+                "h": claims.config_hash,
+            }
+        )
+
+    def unsign(self, token: Any) -> tuple[ReceiptClaims, datetime]:
+        """Return the claims and signing time, or raise InvalidReceipt."""
+        if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
+            raise InvalidReceipt("malformed")
+        try:
+            data, signed_at = self._serializer.loads(token, return_timestamp=True)
+        except BadSignature as exc:
+            raise InvalidReceipt("bad_signature") from exc
+        try:
+            claims = ReceiptClaims(
+                receipt_id=str(data["r"]),
+                site_id=str(data["s"]),
+                visitor_id=str(data["v"]),
+                choices={str(k): bool(v) for k, v in data["c"].items()},
+                policy_version=str(data["p"]),
+                config_hash=str(data["h"]),
+            )
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise InvalidReceipt("malformed") from exc
+        return claims, signed_at
+
+
+@dataclass(frozen=True)
+class ReceiptFacts:
+    """The facts of one consent event that a receipt document states."""
+
+    receipt_id: str
+    site_id: str
+    visitor_id: str
+    action: str
+    choices: dict[str, bool]
+    policy_version: str
+    config_hash: str
+    lang: str
+    gpc: bool
+    created_at: datetime
+    expires_at: datetime
+    script_hash: str | None
+
+
+_PII_CATEGORIES = {
+    "strictly_necessary": ["Online identifier (pseudonymous visitor id in a first-party cookie)"],
+    "audience_measurement": [
+        "Online identifier (analytics cookie)",
+        "Browsing data (pages visited, connection date and time, approximate location)",
+    ],
+    "marketing": ["Online identifier (advertising cookie)", "Browsing data (campaign interactions)"],
+    "third_party_media": ["Online identifier (third-party content cookie)", "Device data"],
+}
+
+
+def build_receipt(facts: ReceiptFacts, shown: dict[str, Any], controller: Controller) -> dict[str, Any]:
+    """The Kantara Consent Receipt v1.1 document for ``facts``.
+
+    ``shown`` is the banner configuration the visitor saw (by its hash), so the purposes, vendors
+    and links are those of the moment of consent, not of today's ``sites.yaml``.
+    """
+    texts = shown.get("texts", {})
+    privacy = texts.get("privacy_centre_path", f"/privacy/{facts.site_id}/")
+    purposes = []
+    for purpose in shown.get("purposes", []):
+        granted = facts.choices.get(purpose["id"], False)
+        if not granted:
+            continue
+        third_parties = [v["name"] for v in purpose.get("vendors", []) if v["name"] != "iQera"]
+        purposes.append(
+            {
+                "purpose": purpose["label"],
+                "purposeCategory": [purpose["id"]],
+                "consentType": "EXPLICIT" if purpose["legal_basis"] == "consent" else "NOT_REQUIRED",
+                "legalBasis": purpose["legal_basis"],
+                "piiCategory": _PII_CATEGORIES.get(purpose["id"], ["Online identifier"]),
+                "primaryPurpose": purpose["required"],
+                "termination": (
+                    f"Expires {facts.expires_at.date().isoformat()}; withdraw at any time "
+                    f"from the privacy centre ({privacy}) or the 'manage cookies' control."
+                ),
+                "thirdPartyDisclosure": bool(third_parties),
+                "thirdPartyName": ", ".join(third_parties),
+            }
+        )
+    return {
+        "version": KANTARA_VERSION,
+        "jurisdiction": "FR",
+        "consentTimestamp": int(facts.created_at.timestamp()),
+        "collectionMethod": "Web consent banner (consent.js v1)"
+        if facts.action != "withdraw"
+        else "Withdrawal through the consent banner or privacy centre",
+        "consentReceiptID": facts.receipt_id,
+        "language": facts.lang,
+        "piiPrincipalId": facts.visitor_id,
+        "piiControllers": [
+            {
+                "piiController": texts.get("controller", controller.name),
+                "onBehalf": False,
+                "contact": "Délégué à la protection des données (DPO)",
+                "address": controller.address,
+                "email": controller.dpo_email,
+                "piiControllerUrl": texts.get("policy_url", ""),
+            }
+        ],
+        "policyUrl": texts.get("policy_url", ""),
+        "services": [{"service": texts.get("site_name", facts.site_id), "purposes": purposes}],
+        "sensitive": False,
+        "spiCat": [],
+        "iqera": {
+            "site": facts.site_id,
+            "action": facts.action,
+            "choices": dict(sorted(facts.choices.items())),
+            "policy_version": facts.policy_version,
+            "config_hash": facts.config_hash,
+            "gpc": facts.gpc,
+            "expires_at": iso(facts.expires_at),
+            "script_hash": facts.script_hash,
+        },
+    }
+
+
+def iso(moment: datetime) -> str:
+    """ISO 8601 in UTC with a Z, to the second."""
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")

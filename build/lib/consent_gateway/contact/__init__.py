@@ -1,0 +1,34 @@
+"""Contact-form gating and encrypted storage (DESIGN §5). Re-exports only."""
+
+from consent_gateway.contact.capture import (
+    HONEYPOT,
+    Submission,
+    SubmissionResult,
+    parse_submission,
+    submit_contact,
+)
+from consent_gateway.contact.encryption import PIICipher, cipher_for
+from consent_gateway.contact.erasure import delete_empty_submissions, erase_revoked_fields
+from consent_gateway.contact.gate import Drop, Standing, visitor_standing
+from consent_gateway.contact.models import ContactField, ContactSubmission, PurposeObjection
+from consent_gateway.contact.objections import RecordedObjection, record_objection
+
+__all__ = [
+    "HONEYPOT",
+    "ContactField",
+    "ContactSubmission",
+    "Drop",
+    "PIICipher",
+    "PurposeObjection",
+    "RecordedObjection",
+    "Standing",
+    "Submission",
+    "SubmissionResult",
+    "cipher_for",
+    "delete_empty_submissions",
+    "erase_revoked_fields",
+    "parse_submission",
+    "record_objection",
+    "submit_contact",
+    "visitor_standing",
+]

@@ -1,0 +1,134 @@
+"""Contact-form capture: parse, gate field by field, validate, encrypt, store."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from consent_gateway.consent import ReceiptSigner
+from consent_gateway.contact.encryption import PIICipher
+from consent_gateway.contact.gate import Drop, Standing, visitor_standing
+from consent_gateway.contact.models import ContactField, ContactSubmission
+from consent_gateway.contact.validation import FieldInvalid, is_empty, validate_field
+from consent_gateway.db import utcnow
+from consent_gateway.declaration import ContactField as FieldSpec
+from consent_gateway.declaration import Site, SitesConfig
+from consent_gateway.errors import InvalidFields, NotFound, PurposeNotActive, ValidationError, expect_object
+
+# A field no person sees or fills in: a value in it means a robot filled the form.
+HONEYPOT = "website"
+_BODY_KEYS = {"consent_token", "fields", HONEYPOT}
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A parsed submission: the visitor's receipt token (if any) and the raw field values."""
+
+    fields: dict[str, Any]
+    consent_token: str | None = None
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    submission_id: str
+    stored: list[str]
+    dropped: list[Drop]
+    standing: Standing = field(repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"submission_id": self.submission_id, "stored": self.stored,
+                "dropped": [d.to_dict() for d in self.dropped]}
+
+
+def parse_submission(body: Any) -> Submission:
+    """Check the shape of ``{"consent_token"?, "fields": {...}}``; refuse a filled honeypot."""
+    body = expect_object(body, _BODY_KEYS)
+    fields = body.get("fields")
+    if not isinstance(fields, dict):
+        raise ValidationError("fields must be an object of NAME: VALUE", field="fields")
+    token = body.get("consent_token")
+    if token is not None and not isinstance(token, str):
+        raise ValidationError("consent_token must be a string", field="consent_token")
+    fields = dict(fields)
+    trap = [body.get(HONEYPOT), fields.pop(HONEYPOT, None)]
+    if any(not is_empty(value) for value in trap):
+        raise ValidationError("the submission was refused as automated", field=HONEYPOT,
+                              code="spam_detected")
+    return Submission(fields, token or None)
+
+
+def submit_contact(session: Session, sites: SitesConfig, site: Site, submission: Submission,
+                   signer: ReceiptSigner, cipher: PIICipher, *, channel: str,
+                   now: datetime | None = None) -> SubmissionResult:
+    """Gate, validate, encrypt and store a submission; commit once.
+
+    Raises PurposeNotActive (403) when a required field's purpose is not active for the visitor,
+    InvalidFields (400) listing every value that broke a rule; nothing is stored in either case.
+    """
+    if site.contact is None:
+        raise NotFound(f"site {site.id!r} has no contact form", field="site")
+    now = now or utcnow()
+    standing = visitor_standing(session, sites, signer, site, submission.consent_token, now)
+    declared = {spec.name for spec in site.contact.fields}
+    dropped = [Drop(name, "undeclared") for name in submission.fields if name not in declared]
+    kept: list[tuple[FieldSpec, str]] = []
+    errors: list[tuple[str, str, str]] = []
+    for spec in site.contact.fields:
+        refusal = standing.refusal(sites.purposes[spec.purpose])
+        if refusal is not None and spec.required:
+            raise PurposeNotActive(
+                f"{spec.name} is required and its purpose {spec.purpose!r} is not active for this "
+                f"visitor ({refusal[0]}): nothing was stored", field=spec.name)
+        if spec.name not in submission.fields:
+            if spec.required:
+                errors.append((spec.name, "required", "is required"))
+            continue
+        if refusal is not None:
+            # Dropped fields are neither validated nor stored: we never look at what we may not keep.
+            dropped.append(Drop(spec.name, *refusal))
+            continue
+        value = submission.fields[spec.name]
+        if is_empty(value):
+            if spec.required:
+                errors.append((spec.name, "required", "is required"))
+            else:
+                dropped.append(Drop(spec.name, "empty"))
+            continue
+        try:
+            kept.append((spec, validate_field(spec, value, now=now)))
+        except FieldInvalid as exc:
+            errors.append((exc.field, exc.rule, exc.message))
+    if errors:
+        raise InvalidFields(errors)
+    if not kept:
+        raise ValidationError("no declared field with an active purpose was submitted", field="fields",
+                              code="nothing_to_store")
+    submission_row = _store(session, sites, site, standing, kept, cipher, channel, now)
+    session.commit()
+    return SubmissionResult(submission_row.public_id, [spec.name for spec, _ in kept], dropped, standing)
+
+
+def _store(session: Session, sites: SitesConfig, site: Site, standing: Standing,
+           kept: list[tuple[FieldSpec, str]], cipher: PIICipher, channel: str,
+           now: datetime) -> ContactSubmission:
+    now = now.replace(microsecond=0)
+    expiries = {spec.name: now + timedelta(days=sites.purposes[spec.purpose].retention_days)
+                for spec, _ in kept}
+    row = ContactSubmission(
+        public_id=uuid.uuid4().hex, site_id=site.id, channel=channel,
+        receipt_id=standing.receipt_id, visitor_id=standing.visitor_id,
+        created_at=now, expires_at=max(expiries.values()),
+    )
+    session.add(row)
+    session.flush()
+    for spec, value in kept:
+        session.add(ContactField(
+            submission_id=row.id, site_id=site.id, name=spec.name, purpose=spec.purpose,
+            ciphertext=cipher.encrypt(value), receipt_id=standing.receipt_id,
+            visitor_id=standing.visitor_id, created_at=now, expires_at=expiries[spec.name],
+        ))
+    return row

@@ -1,0 +1,31 @@
+"""The declaration (``sites.yaml``): the validated model, its loading, the banner configuration."""
+
+from consent_gateway.declaration.load import load_sites
+from consent_gateway.declaration.model import (
+    ContactField,
+    ContactForm,
+    Controller,
+    Cookie,
+    Purpose,
+    Site,
+    SitesConfig,
+    Text,
+    Transfer,
+    Vendor,
+    config_hash,
+)
+
+__all__ = [
+    "ContactField",
+    "ContactForm",
+    "Controller",
+    "Cookie",
+    "Purpose",
+    "Site",
+    "SitesConfig",
+    "Text",
+    "Transfer",
+    "Vendor",
+    "config_hash",
+    "load_sites",
+]

@@ -1,0 +1,222 @@
+"""The declaration as frozen dataclasses, and the banner configuration derived from it (with its hash).
+
+Validation of the raw file lives in ``schema``; nothing here reads a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+LEGAL_BASES = ("consent", "contract", "legal_obligation", "legitimate_interest")
+GCM_TYPES = (
+    "ad_storage",
+    "ad_user_data",
+    "ad_personalization",
+    "analytics_storage",
+    "functionality_storage",
+    "personalization_storage",
+    "security_storage",
+)
+LANGUAGES = ("fr", "en")
+FIELD_KINDS = ("text", "email", "phone", "pattern", "datetime", "country", "url_list")
+TRACKER_MAX_DAYS = 395  # CNIL: a tracker lives at most 13 months
+CONSENT_MAX_DAYS = 395
+SITE_ID = re.compile(r"^[a-z][a-z0-9_-]{1,39}$")
+PURPOSE_ID = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+@dataclass(frozen=True)
+class Text:
+    fr: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return getattr(self, lang)
+
+
+@dataclass(frozen=True)
+class Transfer:
+    country: Text
+    safeguard: Text
+
+
+@dataclass(frozen=True)
+class Controller:
+    name: str
+    address: str
+    dpo_email: str
+    dpo_address: str
+    authority_name: str
+    authority_url: str
+    transfers: tuple[Transfer, ...]
+    recipients: Text
+
+
+@dataclass(frozen=True)
+class Purpose:
+    id: str
+    label: Text
+    description: Text
+    legal_basis: str
+    required: bool
+    gpc_sensitive: bool
+    gcm: tuple[str, ...]
+    trackers: bool
+    retention_days: int
+    retention: Text
+
+    @property
+    def consent_based(self) -> bool:
+        return self.legal_basis == "consent"
+
+
+@dataclass(frozen=True)
+class Cookie:
+    name: str
+    provider: str
+    purpose: str
+    duration_days: int
+    domain: str
+
+
+@dataclass(frozen=True)
+class Vendor:
+    name: str
+    country: str
+    privacy_url: str
+
+
+@dataclass(frozen=True)
+class ContactField:
+    name: str
+    purpose: str
+    required: bool
+    kind: str
+    label: Text
+    pattern: str | None = None
+    max_length: int = 200
+
+    @property
+    def regex(self) -> re.Pattern[str] | None:
+        return re.compile(self.pattern) if self.pattern else None
+
+
+@dataclass(frozen=True)
+class ContactForm:
+    fields: tuple[ContactField, ...]
+    notice: Text
+
+    def field(self, name: str) -> ContactField | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+
+@dataclass(frozen=True)
+class Site:
+    id: str
+    name: str
+    entity: str
+    origins: tuple[str, ...]
+    languages: tuple[str, ...]
+    policy_url: str
+    cookie_policy_url: str
+    policy_version: str
+    consent_lifetime_days: int
+    purpose_ids: tuple[str, ...]
+    vendors: tuple[Vendor, ...]
+    cookies: tuple[Cookie, ...]
+    contact: ContactForm | None
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+
+@dataclass(frozen=True)
+class SitesConfig:
+    """The whole declaration: controller, purposes, texts and sites."""
+
+    path: Path
+    controller: Controller
+    purposes: dict[str, Purpose]
+    texts: dict[str, dict[str, str]]
+    sites: dict[str, Site]
+    consent_events_retention_days: int
+    to_confirm: tuple[str, ...] = ()
+    _banner_cache: dict[tuple[str, str], dict[str, Any]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def site(self, site_id: str) -> Site | None:
+        return self.sites.get(site_id)
+
+    def site_purposes(self, site: Site) -> list[Purpose]:
+        return [self.purposes[p] for p in site.purpose_ids]
+
+    def banner_config(self, site: Site, lang: str) -> dict[str, Any]:
+        """What the banner shows for ``site`` in ``lang``, with its ``config_hash``.
+
+        The hash covers every word, purpose, vendor and cookie the visitor is shown, so a receipt
+        that names it proves exactly what was on screen. ``gpc`` is per request and not hashed.
+        """
+        key = (site.id, lang)
+        if key not in self._banner_cache:
+            body = self._banner_body(site, lang)
+            body["config_hash"] = config_hash(body)
+            self._banner_cache[key] = body
+        return self._banner_cache[key]
+
+    def _banner_body(self, site: Site, lang: str) -> dict[str, Any]:
+        texts = dict(self.texts[lang])
+        texts.update(
+            controller=site.entity,
+            site_name=site.name,
+            policy_url=site.policy_url,
+            cookie_policy_url=site.cookie_policy_url,
+            privacy_centre_path=f"/privacy/{site.id}/",
+        )
+        purposes = []
+        for purpose in self.site_purposes(site):
+            vendors = []
+            for vendor in site.vendors:
+                cookies = [
+                    {"name": c.name, "duration_days": c.duration_days, "domain": c.domain}
+                    for c in site.cookies
+                    if c.provider == vendor.name and c.purpose == purpose.id
+                ]
+                if cookies:
+                    vendors.append({"name": vendor.name, "cookies": cookies})
+            purposes.append(
+                {
+                    "id": purpose.id,
+                    "required": purpose.required,
+                    "legal_basis": purpose.legal_basis,
+                    "gpc_sensitive": purpose.gpc_sensitive,
+                    "gcm": list(purpose.gcm),
+                    "label": purpose.label.get(lang),
+                    "description": purpose.description.get(lang),
+                    "vendors": vendors,
+                }
+            )
+        return {
+            "site": site.id,
+            "lang": lang,
+            "policy_version": site.policy_version,
+            "consent_max_age_days": site.consent_lifetime_days,
+            "texts": texts,
+            "purposes": purposes,
+        }
+
+    def config_hashes(self, site: Site) -> dict[str, str]:
+        """The current config hash of ``site`` in each of its languages."""
+        return {lang: self.banner_config(site, lang)["config_hash"] for lang in site.languages}
+
+
+def config_hash(body: dict[str, Any]) -> str:
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()

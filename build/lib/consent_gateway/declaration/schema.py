@@ -1,0 +1,352 @@
+"""Validation of the raw ``sites.yaml`` tree: every problem is reported with its key path."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from consent_gateway.declaration.model import (
+    CONSENT_MAX_DAYS,
+    FIELD_KINDS,
+    FIELD_NAME,
+    GCM_TYPES,
+    LANGUAGES,
+    LEGAL_BASES,
+    PURPOSE_ID,
+    SITE_ID,
+    TRACKER_MAX_DAYS,
+    ContactField,
+    ContactForm,
+    Controller,
+    Cookie,
+    Purpose,
+    Site,
+    SitesConfig,
+    Text,
+    Transfer,
+    Vendor,
+)
+from consent_gateway.errors import ConfigurationError
+
+_MISSING = object()
+
+
+class _Checker:
+    """Walks the raw tree, remembers every problem with its key path."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def fail(self, path: str, message: str) -> None:
+        self.problems.append(f"{path}: {message}")
+
+    def mapping(self, value: Any, path: str, allowed: set[str], required: set[str]) -> dict:
+        if not isinstance(value, dict):
+            self.fail(path, "must be a mapping")
+            return {}
+        for key in value:
+            if key not in allowed:
+                self.fail(f"{path}.{key}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
+        for key in sorted(required - set(value)):
+            self.fail(f"{path}.{key}", "is required")
+        return value
+
+    def string(self, node: dict, key: str, path: str, default: Any = _MISSING) -> str:
+        value = node.get(key, default)
+        if value is _MISSING:
+            return ""
+        if not isinstance(value, str) or not value.strip():
+            self.fail(f"{path}.{key}", "must be a non-empty string")
+            return ""
+        return value.strip()
+
+    def boolean(self, node: dict, key: str, path: str, default: bool = False) -> bool:
+        value = node.get(key, default)
+        if not isinstance(value, bool):
+            self.fail(f"{path}.{key}", "must be true or false")
+            return default
+        return value
+
+    def integer(self, node: dict, key: str, path: str, low: int, high: int, default: Any = _MISSING) -> int:
+        value = node.get(key, default)
+        if value is _MISSING:
+            return low
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.fail(f"{path}.{key}", f"must be a whole number from {low} to {high}, got {value!r}")
+            return low
+        return value
+
+    def text(self, node: dict, key: str, path: str) -> Text:
+        value = node.get(key)
+        if not isinstance(value, dict):
+            self.fail(f"{path}.{key}", "must give the text in fr and en")
+            return Text("", "")
+        self.mapping(value, f"{path}.{key}", set(LANGUAGES), set(LANGUAGES))
+        return Text(**{lang: self.string(value, lang, f"{path}.{key}") for lang in LANGUAGES})
+
+    def url(self, node: dict, key: str, path: str, *, origin: bool = False) -> str:
+        value = self.string(node, key, path)
+        return self.check_url(value, f"{path}.{key}", origin=origin) if value else value
+
+    def check_url(self, value: Any, path: str, *, origin: bool = False) -> str:
+        if not isinstance(value, str):
+            self.fail(path, "must be a URL")
+            return ""
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            self.fail(path, f"{value!r} is not an http(s) URL")
+        elif origin and (parts.path not in ("",) or parts.query or parts.fragment):
+            self.fail(path, f"{value!r} must be an origin (scheme://host[:port]) with no path")
+        return value
+
+    def items(self, node: dict, key: str, path: str) -> list:
+        value = node.get(key, [])
+        if not isinstance(value, list):
+            self.fail(f"{path}.{key}", "must be a list")
+            return []
+        return value
+
+
+def parse_sites(path: Path, raw: Any) -> SitesConfig:
+    c = _Checker()
+    root = c.mapping(
+        raw,
+        "(top level)",
+        {"controller", "purposes", "texts", "sites", "consent_events", "to_confirm"},
+        {"controller", "purposes", "texts", "sites"},
+    )
+    controller = _controller(c, root.get("controller", {}))
+    purposes = _purposes(c, root.get("purposes", {}))
+    texts = _texts(c, root.get("texts", {}))
+    events = c.mapping(root.get("consent_events", {}), "consent_events", {"retention_days"}, set())
+    retention = c.integer(events, "retention_days", "consent_events", 30, 3660, default=1826)
+    sites_raw = root.get("sites", {})
+    if not isinstance(sites_raw, dict) or not sites_raw:
+        c.fail("sites", "must declare at least one site")
+        sites_raw = {}
+    sites = {sid: _site(c, sid, node, purposes) for sid, node in sites_raw.items()}
+    to_confirm = tuple(str(x) for x in c.items(root, "to_confirm", "(top level)"))
+    if c.problems:
+        raise ConfigurationError(
+            f"{path} is not valid:\n" + "\n".join(f"{path}: {p}" for p in c.problems)
+        )
+    return SitesConfig(
+        path=path,
+        controller=controller,
+        purposes=purposes,
+        texts=texts,
+        sites=sites,
+        consent_events_retention_days=retention,
+        to_confirm=to_confirm,
+    )
+
+
+def _controller(c: _Checker, node: Any) -> Controller:
+    p = "controller"
+    keys = {"name", "address", "dpo", "authority", "transfers", "recipients"}
+    node = c.mapping(node, p, keys, keys)
+    dpo = c.mapping(node.get("dpo", {}), f"{p}.dpo", {"email", "address"}, {"email", "address"})
+    authority = c.mapping(node.get("authority", {}), f"{p}.authority", {"name", "url"}, {"name", "url"})
+    transfers = []
+    for i, item in enumerate(c.items(node, "transfers", p)):
+        tp = f"{p}.transfers[{i}]"
+        item = c.mapping(item, tp, {"country", "safeguard"}, {"country", "safeguard"})
+        transfers.append(Transfer(c.text(item, "country", tp), c.text(item, "safeguard", tp)))
+    email = c.string(dpo, "email", f"{p}.dpo")
+    if email and "@" not in email:
+        c.fail(f"{p}.dpo.email", f"{email!r} is not an email address")
+    return Controller(
+        name=c.string(node, "name", p),
+        address=c.string(node, "address", p),
+        dpo_email=email,
+        dpo_address=c.string(dpo, "address", f"{p}.dpo"),
+        authority_name=c.string(authority, "name", f"{p}.authority"),
+        authority_url=c.url(authority, "url", f"{p}.authority"),
+        transfers=tuple(transfers),
+        recipients=c.text(node, "recipients", p),
+    )
+
+
+def _purposes(c: _Checker, node: Any) -> dict[str, Purpose]:
+    if not isinstance(node, dict) or not node:
+        c.fail("purposes", "must declare at least one purpose")
+        return {}
+    out: dict[str, Purpose] = {}
+    keys = {"label", "description", "legal_basis", "required", "gpc_sensitive", "gcm", "trackers",
+            "retention_days", "retention"}
+    for pid, item in node.items():
+        p = f"purposes.{pid}"
+        if not isinstance(pid, str) or not PURPOSE_ID.match(pid):
+            c.fail(p, "purpose ids are lower-case letters, digits and _")
+        item = c.mapping(item, p, keys, {"label", "description", "legal_basis", "retention_days",
+                                         "retention"})
+        basis = item.get("legal_basis")
+        if basis not in LEGAL_BASES:
+            c.fail(f"{p}.legal_basis", f"{basis!r} is not one of {', '.join(LEGAL_BASES)}")
+        trackers = c.boolean(item, "trackers", p)
+        required = c.boolean(item, "required", p)
+        if trackers and basis != "consent":
+            c.fail(f"{p}.legal_basis", "a purpose that sets or reads non-essential trackers must "
+                   f"have the legal basis 'consent', not {basis!r}")
+        if required and basis == "consent":
+            c.fail(f"{p}.required", "a consent-based purpose cannot be required: it must be refusable")
+        gcm = c.items(item, "gcm", p)
+        for i, g in enumerate(gcm):
+            if g not in GCM_TYPES:
+                c.fail(f"{p}.gcm[{i}]", f"{g!r} is not a Consent Mode type ({', '.join(GCM_TYPES)})")
+        out[pid] = Purpose(
+            id=pid,
+            label=c.text(item, "label", p),
+            description=c.text(item, "description", p),
+            legal_basis=basis if basis in LEGAL_BASES else "consent",
+            required=required,
+            gpc_sensitive=c.boolean(item, "gpc_sensitive", p),
+            gcm=tuple(str(g) for g in gcm),
+            trackers=trackers,
+            retention_days=c.integer(item, "retention_days", p, 1, 3660),
+            retention=c.text(item, "retention", p),
+        )
+    return out
+
+
+def _texts(c: _Checker, node: Any) -> dict[str, dict[str, str]]:
+    node = c.mapping(node, "texts", set(LANGUAGES), set(LANGUAGES))
+    out: dict[str, dict[str, str]] = {}
+    for lang in LANGUAGES:
+        entries = node.get(lang, {})
+        if not isinstance(entries, dict):
+            c.fail(f"texts.{lang}", "must be a mapping of text keys to strings")
+            entries = {}
+        out[lang] = {}
+        for key, value in entries.items():
+            if not isinstance(value, str) or not value.strip():
+                c.fail(f"texts.{lang}.{key}", "must be a non-empty string")
+            else:
+                out[lang][str(key)] = value.strip()
+    for lang in LANGUAGES:
+        other = next(x for x in LANGUAGES if x != lang)
+        for key in sorted(set(out[other]) - set(out[lang])):
+            c.fail(f"texts.{lang}.{key}", f"is missing (it exists in texts.{other})")
+    return out
+
+
+def _site(c: _Checker, sid: str, node: Any, purposes: dict[str, Purpose]) -> Site:
+    p = f"sites.{sid}"
+    if not isinstance(sid, str) or not SITE_ID.match(sid):
+        c.fail(p, "site ids are 2-40 lower-case letters, digits, - and _")
+    keys = {"name", "entity", "origins", "origins_confirmed", "languages", "policy_url",
+            "cookie_policy_url", "policy_version", "consent_lifetime_days", "purposes", "vendors",
+            "cookies", "contact"}
+    node = c.mapping(node, p, keys, {"name", "entity", "origins", "languages", "policy_url",
+                                     "cookie_policy_url", "policy_version", "purposes"})
+    origins = tuple(c.check_url(o, f"{p}.origins[{i}]", origin=True)
+                    for i, o in enumerate(c.items(node, "origins", p)))
+    if not origins:
+        c.fail(f"{p}.origins", "must list at least one allowed origin")
+    c.boolean(node, "origins_confirmed", p)
+    languages = tuple(c.items(node, "languages", p))
+    for i, lang in enumerate(languages):
+        if lang not in LANGUAGES:
+            c.fail(f"{p}.languages[{i}]", f"{lang!r} is not one of {', '.join(LANGUAGES)}")
+    if not languages:
+        c.fail(f"{p}.languages", "must list at least one language")
+    purpose_ids = tuple(c.items(node, "purposes", p))
+    for i, pid in enumerate(purpose_ids):
+        if pid not in purposes:
+            c.fail(f"{p}.purposes[{i}]", f"{pid!r} is not declared under purposes")
+    if not any(purposes[x].consent_based for x in purpose_ids if x in purposes):
+        c.fail(f"{p}.purposes", "the banner must offer at least one consent-based purpose")
+    vendors = []
+    for i, item in enumerate(c.items(node, "vendors", p)):
+        vp = f"{p}.vendors[{i}]"
+        item = c.mapping(item, vp, {"name", "country", "privacy_url"}, {"name", "country", "privacy_url"})
+        vendors.append(Vendor(c.string(item, "name", vp), c.string(item, "country", vp),
+                              c.url(item, "privacy_url", vp)))
+    vendor_names = {v.name for v in vendors}
+    cookies = []
+    for i, item in enumerate(c.items(node, "cookies", p)):
+        cp = f"{p}.cookies[{i}]"
+        item = c.mapping(item, cp, {"name", "provider", "purpose", "duration_days", "domain"},
+                         {"name", "provider", "purpose", "duration_days", "domain"})
+        cookie = Cookie(
+            name=c.string(item, "name", cp),
+            provider=c.string(item, "provider", cp),
+            purpose=c.string(item, "purpose", cp),
+            duration_days=c.integer(item, "duration_days", cp, 0, 3660),
+            domain=c.string(item, "domain", cp),
+        )
+        if cookie.provider and cookie.provider not in vendor_names:
+            c.fail(f"{cp}.provider", f"{cookie.provider!r} is not one of this site's vendors")
+        if cookie.purpose and cookie.purpose not in purpose_ids:
+            c.fail(f"{cp}.purpose", f"{cookie.purpose!r} is not one of this site's purposes")
+        purpose = purposes.get(cookie.purpose)
+        if purpose and purpose.trackers and cookie.duration_days > TRACKER_MAX_DAYS:
+            c.fail(f"{cp}.duration_days", f"{cookie.duration_days} days is longer than the 13 months "
+                   f"({TRACKER_MAX_DAYS} days) a tracker may live")
+        cookies.append(cookie)
+    contact = None
+    if "contact" in node:
+        contact = _contact(c, f"{p}.contact", node["contact"], purposes, purpose_ids)
+    return Site(
+        id=sid,
+        name=c.string(node, "name", p),
+        entity=c.string(node, "entity", p),
+        origins=tuple(o.rstrip("/") for o in origins if o),
+        languages=tuple(lang for lang in languages if lang in LANGUAGES) or ("fr",),
+        policy_url=c.url(node, "policy_url", p),
+        cookie_policy_url=c.url(node, "cookie_policy_url", p),
+        policy_version=str(node.get("policy_version", "")).strip() or c.string(node, "policy_version", p),
+        consent_lifetime_days=c.integer(node, "consent_lifetime_days", p, 1, CONSENT_MAX_DAYS, default=182),
+        purpose_ids=purpose_ids,
+        vendors=tuple(vendors),
+        cookies=tuple(cookies),
+        contact=contact,
+    )
+
+
+def _contact(c: _Checker, p: str, node: Any, purposes: dict[str, Purpose], banner: tuple) -> ContactForm:
+    node = c.mapping(node, p, {"fields", "notice"}, {"fields", "notice"})
+    fields = []
+    seen: set[str] = set()
+    for i, item in enumerate(c.items(node, "fields", p)):
+        fp = f"{p}.fields[{i}]"
+        item = c.mapping(item, fp, {"name", "purpose", "required", "kind", "label", "pattern",
+                                    "max_length"}, {"name", "purpose", "kind", "label"})
+        name = c.string(item, "name", fp)
+        if name and not FIELD_NAME.match(name):
+            c.fail(f"{fp}.name", "field names are lower-case letters, digits and _")
+        if name in seen:
+            c.fail(f"{fp}.name", f"{name!r} is declared twice")
+        seen.add(name)
+        purpose = item.get("purpose")
+        if purpose not in purposes:
+            c.fail(f"{fp}.purpose", f"{purpose!r} is not declared under purposes")
+        elif purposes[purpose].consent_based and purpose not in banner:
+            c.fail(f"{fp}.purpose", f"{purpose!r} is consent-based but this site's banner does not "
+                   "offer it, so it could never be granted")
+        kind = item.get("kind")
+        if kind not in FIELD_KINDS:
+            c.fail(f"{fp}.kind", f"{kind!r} is not one of {', '.join(FIELD_KINDS)}")
+        pattern = item.get("pattern")
+        if kind == "pattern" and not pattern:
+            c.fail(f"{fp}.pattern", "a field of kind 'pattern' needs a pattern")
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except (re.error, TypeError) as exc:
+                c.fail(f"{fp}.pattern", f"not a valid regular expression: {exc}")
+                pattern = None
+        fields.append(ContactField(
+            name=name,
+            purpose=str(purpose),
+            required=c.boolean(item, "required", fp),
+            kind=str(kind),
+            label=c.text(item, "label", fp),
+            pattern=pattern,
+            max_length=c.integer(item, "max_length", fp, 1, 20000, default=200),
+        ))
+    if not fields:
+        c.fail(f"{p}.fields", "must declare at least one field")
+    return ContactForm(fields=tuple(fields), notice=c.text(node, "notice", p))

@@ -1,0 +1,130 @@
+"""One exception tree for the gateway; ``register_error_handlers`` maps it to the JSON error shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+
+class GatewayError(Exception):
+    """Base of every error the gateway raises on purpose. Carries its HTTP status and code."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        if code:
+            self.code = code
+
+    def to_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"error": self.code, "message": self.message}
+        if self.field:
+            body["field"] = self.field
+        return body
+
+
+class ConfigurationError(GatewayError):
+    """The environment or ``sites.yaml`` is wrong: the service must not start."""
+
+    status = 500
+    code = "configuration_error"
+
+
+class ValidationError(GatewayError):
+    status = 400
+    code = "invalid"
+
+
+def expect_object(body: Any, allowed: set[str]) -> dict[str, Any]:
+    """``body`` as a JSON object holding only ``allowed`` keys, else a 400 naming the culprit."""
+    if not isinstance(body, dict):
+        raise ValidationError("the body must be a JSON object")
+    for key in body:
+        if key not in allowed:
+            raise ValidationError(f"unknown key {key!r}", field=key, code="unknown_field")
+    return body
+
+
+class MalformedJSON(GatewayError):
+    status = 400
+    code = "malformed_json"
+
+
+class Unauthorized(GatewayError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(GatewayError):
+    status = 403
+    code = "forbidden"
+
+
+class OriginNotAllowed(Forbidden):
+    code = "origin_not_allowed"
+
+
+class NotFound(GatewayError):
+    status = 404
+    code = "not_found"
+
+
+class StalePolicy(GatewayError):
+    """The visitor saw an older policy or banner: they must be asked again."""
+
+    status = 409
+    code = "reconsent_required"
+
+
+class PayloadTooLarge(GatewayError):
+    status = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(GatewayError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Answer every error, ours or Werkzeug's, with ``{"error", "message", "field"?}``."""
+
+    @app.errorhandler(GatewayError)
+    def _gateway_error(exc: GatewayError):
+        return jsonify(exc.to_dict()), exc.status
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        code = (exc.name or "error").lower().replace(" ", "_")
+        response = jsonify({"error": code, "message": exc.description or exc.name})
+        response.status_code = exc.code or 500
+        for header in ("Allow", "Retry-After"):
+            if exc.get_response().headers.get(header):
+                response.headers[header] = exc.get_response().headers[header]
+        return response
+
+
+class InvalidFields(ValidationError):
+    """One or more contact-form values broke a rule. ``code`` and ``field`` name the first one;
+    ``errors`` lists them all as ``(field, rule, message)`` for forms that show every error."""
+
+    def __init__(self, errors: list[tuple[str, str, str]]):
+        field, rule, message = errors[0]
+        super().__init__(f"{field}: {message}", field=field, code=rule)
+        self.errors = errors
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(),
+                "errors": [{"field": f, "rule": r, "message": m} for f, r, m in self.errors]}
+
+
+class PurposeNotActive(Forbidden):
+    """A required contact field's purpose is not active for this visitor (refused, objected to,
+    restricted): nothing is stored."""
+
+    code = "purpose_not_active"

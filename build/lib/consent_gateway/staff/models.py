@@ -1,0 +1,37 @@
+"""Staff tokens (hashed) and the access log of personal-data reads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from consent_gateway.db import Base, BigId, UTCDateTime
+
+
+class StaffToken(Base):
+    """An API token of a staff member; only the SHA-256 of the token is kept."""
+
+    __tablename__ = "staff_token"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AccessLog(Base):
+    """Every read of personal data by a staff member, for the DPO."""
+
+    __tablename__ = "access_log"
+    __table_args__ = (Index("ix_access_log_time", "created_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    staff_token_id: Mapped[int] = mapped_column(ForeignKey("staff_token.id"))
+    action: Mapped[str] = mapped_column(String(60))
+    site_id: Mapped[str | None] = mapped_column(String(40))
+    subject: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,71 @@
+"""The DPO's proof of one consent: the visitor's events on the site and what each was shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from consent_gateway.consent import (
+    BannerConfig,
+    ConsentEvent,
+    build_receipt,
+    event_facts,
+    iso,
+    receipt_status,
+    shown_config,
+)
+from consent_gateway.declaration import Site, SitesConfig
+from consent_gateway.errors import NotFound
+from consent_gateway.staff.models import StaffToken
+from consent_gateway.staff.tokens import log_access
+
+
+def proof_bundle(session: Session, sites: SitesConfig, site: Site, receipt_id: str,
+                 staff: StaffToken) -> dict[str, Any]:
+    """The receipt, its status, the visitor's whole history on the site and the configurations
+    shown, by hash. The read is logged for ``staff`` and committed once."""
+    event = session.scalars(
+        select(ConsentEvent).where(ConsentEvent.receipt_id == receipt_id, ConsentEvent.site_id == site.id)
+    ).first()
+    if event is None:
+        raise NotFound(f"no receipt {receipt_id!r} on site {site.id!r}", field="receipt_id")
+    history = session.scalars(
+        select(ConsentEvent)
+        .where(ConsentEvent.site_id == site.id, ConsentEvent.visitor_id == event.visitor_id)
+        .order_by(ConsentEvent.id)
+    ).all()
+    hashes = sorted({e.config_hash for e in history})
+    snapshots = {
+        s.config_hash: {"first_seen_at": iso(s.first_seen_at), "body": s.body}
+        for s in session.scalars(select(BannerConfig).where(BannerConfig.config_hash.in_(hashes)))
+    }
+    bundle = {
+        "receipt_id": event.receipt_id,
+        "site": site.id,
+        "status": receipt_status(session, event),
+        "receipt": build_receipt(event_facts(event), shown_config(session, sites, event.config_hash),
+                                 sites.controller),
+        "events": [
+            {
+                "receipt_id": e.receipt_id,
+                "action": e.action,
+                "choices": e.choices,
+                "policy_version": e.policy_version,
+                "config_hash": e.config_hash,
+                "lang": e.lang,
+                "gpc": e.gpc,
+                "country": e.country,
+                "browser_family": e.browser_family,
+                "device_class": e.device_class,
+                "recorded_at": iso(e.created_at),
+                "expires_at": iso(e.expires_at),
+            }
+            for e in history
+        ],
+        "configs_shown": snapshots,
+    }
+    log_access(session, staff, "proof.read", site_id=site.id, subject=receipt_id)
+    session.commit()
+    return bundle

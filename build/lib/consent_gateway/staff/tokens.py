@@ -1,0 +1,51 @@
+"""Staff API tokens (stored hashed, with a role) and the access log of personal-data reads."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from consent_gateway.db import utcnow
+from consent_gateway.errors import ValidationError
+from consent_gateway.staff.models import AccessLog, StaffToken
+
+ROLES = ("marketing", "dpo", "admin")
+TOKEN_PREFIX = "iqcg_"
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(session: Session, role: str, name: str) -> str:
+    """Create a token for ``name`` with ``role``; the clear token is returned once, never stored."""
+    if role not in ROLES:
+        raise ValidationError(f"role must be one of {', '.join(ROLES)}", field="role")
+    if not name.strip():
+        raise ValidationError("a token needs the name of its holder", field="name")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(StaffToken(name=name.strip(), role=role, token_hash=_hash(token), created_at=utcnow()))
+    session.commit()
+    return token
+
+
+def authenticate(session: Session, token: str) -> StaffToken | None:
+    """The live staff token matching ``token``, if any."""
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    digest = _hash(token)
+    staff = session.scalars(select(StaffToken).where(StaffToken.token_hash == digest)).first()
+    if staff is None or staff.revoked_at is not None or not hmac.compare_digest(staff.token_hash, digest):
+        return None
+    return staff
+
+
+def log_access(session: Session, staff: StaffToken, action: str, *, site_id: str | None = None,
+               subject: str | None = None) -> None:
+    """Record that ``staff`` read personal data (committed with the caller's unit of work)."""
+    session.add(AccessLog(staff_token_id=staff.id, action=action, site_id=site_id, subject=subject,
+                          created_at=utcnow()))

@@ -1,0 +1,145 @@
+"""The public JSON API v1: banner configuration, contact declaration, decisions, receipts, proof."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from flask import Blueprint, Response, g, jsonify, request
+
+from consent_gateway import consent, staff, workflows
+from consent_gateway.db import get_session
+from consent_gateway.enrich import classify_user_agent
+from consent_gateway.errors import ValidationError
+from consent_gateway.web.auth import require_role
+from consent_gateway.web.extensions import gateway, limiter
+from consent_gateway.web.http import (
+    check_origin,
+    gpc_header,
+    preflight,
+    read_json,
+    site_or_404,
+    with_cors,
+)
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.get("/sites/<site_id>/banner")
+def banner_config(site_id: str):
+    """The banner configuration, from memory, with an ETag; varies only with Sec-GPC."""
+    gw = gateway()
+    site = site_or_404(site_id)
+    lang = request.args.get("lang", "")
+    if lang not in site.languages:
+        lang = site.default_language
+    gpc = gpc_header()
+    body, etag = _banner_bytes(site_id, lang, gpc)
+    shown = gw.sites.banner_config(site, lang)
+    if shown["config_hash"] not in gw.snapshotted:
+        consent.keep_served_config(get_session(), site, lang, shown, gw.snapshotted)
+    headers = [
+        ("ETag", f'"{etag}"'),
+        ("Cache-Control", "public, max-age=300"),
+        ("Vary", "Sec-GPC"),
+        ("Access-Control-Allow-Origin", "*"),
+    ]
+    if etag in request.headers.get("If-None-Match", ""):
+        return Response(status=304, headers=headers)
+    return Response(body, status=200, headers=headers, content_type="application/json")
+
+
+def _banner_bytes(site_id: str, lang: str, gpc: bool) -> tuple[bytes, str]:
+    gw = gateway()
+    key = (site_id, lang, gpc)
+    if key not in gw.banner_responses:
+        shown = gw.sites.banner_config(gw.sites.sites[site_id], lang)
+        body = json.dumps({**shown, "gpc": gpc}, ensure_ascii=False, separators=(",", ":")).encode()
+        gw.banner_responses[key] = (body, hashlib.sha256(body).hexdigest()[:32])
+    return gw.banner_responses[key]
+
+
+@bp.get("/sites/<site_id>/contact", provide_automatic_options=False)
+def contact_declaration(site_id: str):
+    """The contact form's fields with their purposes and legal bases, and its notice."""
+    gw = gateway()
+    site = site_or_404(site_id)
+    if site.contact is None:
+        return jsonify({"error": "not_found", "message": f"site {site_id!r} has no contact form"}), 404
+    lang = request.args.get("lang", "")
+    lang = lang if lang in site.languages else site.default_language
+    fields = []
+    for f in site.contact.fields:
+        item = {
+            "name": f.name,
+            "label": f.label.get(lang),
+            "purpose": f.purpose,
+            "legal_basis": gw.sites.purposes[f.purpose].legal_basis,
+            "required": f.required,
+            "kind": f.kind,
+            "max_length": f.max_length,
+        }
+        if f.pattern:
+            item["pattern"] = f.pattern
+        fields.append(item)
+    response = jsonify({"site": site.id, "lang": lang, "fields": fields,
+                        "notice": site.contact.notice.get(lang)})
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@bp.route("/sites/<site_id>/consents", methods=["OPTIONS"])
+def consents_preflight(site_id: str):
+    return preflight(site_or_404(site_id))
+
+
+@bp.post("/sites/<site_id>/consents")
+@limiter.limit("60/minute")
+def record_consent(site_id: str):
+    """Record a decision; 201 with the signed receipt once it is committed."""
+    gw = gateway()
+    site = site_or_404(site_id)
+    origin = check_origin(site)
+    body = read_json()
+    gpc = gpc_header()
+    decision = consent.parse_decision(gw.sites, site, body, gpc_header=gpc)
+    ua = classify_user_agent(request.headers.get("User-Agent"))
+    context = consent.RequestContext(
+        country=gw.geoip.country(request.remote_addr),
+        browser_family=ua.browser_family,
+        device_class=ua.device_class,
+        is_bot=ua.is_bot,
+        gpc_header=gpc,
+    )
+    recorded = workflows.record_decision(
+        get_session(), gw.sites, site, decision, context, gw.signer,
+        script_hash=gw.script_hash, known_configs=gw.snapshotted,
+    )
+    return with_cors(jsonify(recorded.to_dict()), origin), 201
+
+
+@bp.route("/receipts/verify", methods=["OPTIONS"])
+def verify_preflight():
+    return with_cors(Response(status=204), "*")
+
+
+@bp.post("/receipts/verify")
+@limiter.limit("120/minute")
+def verify_receipt():
+    """Anyone holding a token may check it: valid or not, and its status now."""
+    gw = gateway()
+    body = read_json()
+    if not isinstance(body, dict) or "token" not in body:
+        raise ValidationError("token is required", field="token")
+    result = consent.verify_token(get_session(), gw.sites, gw.signer, body["token"])
+    return with_cors(jsonify(result.to_dict()), "*")
+
+
+@bp.get("/sites/<site_id>/proof/<receipt_id>")
+@require_role("dpo")
+def proof_bundle(site_id: str, receipt_id: str):
+    """DPO: everything that proves one consent. The read is written to the access log."""
+    gw = gateway()
+    site = site_or_404(site_id)
+    return jsonify(staff.proof_bundle(get_session(), gw.sites, site, receipt_id, g.staff))

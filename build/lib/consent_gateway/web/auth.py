@@ -1,0 +1,40 @@
+"""The staff guard of the API: a bearer token with the right role."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import g, request
+
+from consent_gateway.db import get_session
+from consent_gateway.errors import Forbidden, Unauthorized
+from consent_gateway.staff import authenticate
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def require_role(*roles: str) -> Callable[[F], F]:
+    """Bearer-token guard: 401 without a valid token, 403 when its role is not in ``roles``.
+
+    ``admin`` may do everything. The authenticated token is put on ``g.staff``.
+    """
+    def decorator(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            header = request.headers.get("Authorization", "")
+            scheme, _, token = header.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise Unauthorized("a staff token is required: Authorization: Bearer <token>")
+            staff = authenticate(get_session(), token.strip())
+            if staff is None:
+                raise Unauthorized("this staff token is not valid or was revoked")
+            if staff.role not in roles and staff.role != "admin":
+                raise Forbidden(f"this needs the role {' or '.join(roles)}; the token has {staff.role}")
+            g.staff = staff
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator

@@ -1,0 +1,157 @@
+"""Visitor pages: the privacy centre (cookie policy) and the hosted contact form (Flask-WTF, CSRF).
+
+The hosted form gives sites without their own form a compliant one. Its fields are named as
+declared in ``sites.yaml``; it goes through the same gate as the API. The visitor's receipt token
+is read from the ``iq_consent`` cookie when the form is served on the same host as the banner
+(base64url JSON holding ``token``), or from a hidden ``consent_token`` field, which a site that
+links to the form fills with ``/privacy/<site>/contact?consent_token=TOKEN``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, render_template, request
+from flask_wtf import FlaskForm
+from wtforms import EmailField, Field, HiddenField, StringField, TelField, TextAreaField
+
+from consent_gateway import contact
+from consent_gateway.contact import notice
+from consent_gateway.contact.validation import is_empty
+from consent_gateway.db import get_session
+from consent_gateway.declaration import Site
+from consent_gateway.errors import InvalidFields, NotFound, PurposeNotActive, ValidationError
+from consent_gateway.web.contact import CONTACT_RATE
+from consent_gateway.web.extensions import gateway, limiter
+from consent_gateway.web.http import site_or_404
+
+bp = Blueprint("privacy", __name__, url_prefix="/privacy")
+CONSENT_COOKIE = "iq_consent"
+AUTOCOMPLETE = {"surname": "family-name", "first_name": "given-name", "email": "email", "phone": "tel"}
+RULES = {
+    "required": ("Ce champ est obligatoire.", "This field is required."),
+    "invalid_email": ("Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.",
+                      "Enter a valid email address, for example name@example.com."),
+    "invalid_phone": ("Saisissez un numéro français (06 12 34 56 78) ou international (+212 …).",
+                      "Enter a French (06 12 34 56 78) or international (+212 …) number."),
+    "pattern_mismatch": ("Le format attendu n'est pas respecté.", "This is not in the expected format."),
+    "too_long": ("Le texte est trop long.", "The text is too long."),
+}
+
+
+def _lang(site: Site) -> str:
+    lang = request.values.get("lang", "")
+    return lang if lang in site.languages else site.default_language
+
+
+def _tr(lang: str):
+    return lambda fr, en: en if lang == "en" else fr
+
+
+def _form_class(site: Site, lang: str) -> type[FlaskForm]:
+    """A Flask-WTF form whose fields are the declared ones, named as declared."""
+    attrs: dict[str, Field] = {}
+    for spec in site.contact.fields:  # type: ignore[union-attr]
+        label = spec.label.get(lang)
+        if spec.kind in notice.AUTOMATIC_KINDS:
+            attrs[spec.name] = HiddenField(label)
+        elif spec.kind == "email":
+            attrs[spec.name] = EmailField(label)
+        elif spec.kind == "phone":
+            attrs[spec.name] = TelField(label)
+        elif spec.max_length > 500:
+            attrs[spec.name] = TextAreaField(label)
+        else:
+            attrs[spec.name] = StringField(label)
+    attrs[contact.HONEYPOT] = StringField("website")
+    attrs["consent_token"] = HiddenField()
+    attrs["lang"] = HiddenField()
+    return type("HostedContactForm", (FlaskForm,), attrs)
+
+
+def token_from_cookie(raw: str | None) -> str | None:
+    """The receipt token inside the banner's ``iq_consent`` cookie (base64url JSON), if any."""
+    if not raw:
+        return None
+    try:
+        data = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+    token = data.get("token") if isinstance(data, dict) else None
+    return token if isinstance(token, str) else None
+
+
+@bp.get("/<site_id>/")
+def centre(site_id: str):
+    """The privacy centre: cookie policy (anchor ``cookies``), purposes, controller, rights."""
+    gw = gateway()
+    site = site_or_404(site_id)
+    lang = _lang(site)
+    return render_template("privacy/centre.html", site=site, lang=lang, tr=_tr(lang),
+                           page=notice.privacy_centre(gw.sites, site, lang))
+
+
+@bp.route("/<site_id>/contact", methods=["GET", "POST"])
+@limiter.limit(CONTACT_RATE, methods=["POST"])
+def contact_form(site_id: str):
+    """The hosted form: GET shows it with its notice; POST gates and stores, or shows the errors."""
+    gw = gateway()
+    site = site_or_404(site_id)
+    if site.contact is None:
+        raise NotFound(f"site {site_id!r} has no contact form", field="site")
+    lang = _lang(site)
+    form = _form_class(site, lang)()
+    page: dict[str, Any] = {"errors": {}, "problem": None, "result": None}
+    status = 200
+    if request.method == "GET":
+        form.lang.data = lang
+        form.consent_token.data = request.args.get("consent_token") or ""
+        _fill_navigation(form, site)
+    elif not form.validate_on_submit():
+        status, page["problem"] = 400, ("csrf", None)
+    else:
+        token = form.consent_token.data or token_from_cookie(request.cookies.get(CONSENT_COOKIE))
+        fields = {spec.name: form[spec.name].data for spec in site.contact.fields
+                  if not is_empty(form[spec.name].data)}
+        country = gw.geoip.country(request.remote_addr)
+        if country and site.contact.field("location") is not None:
+            fields["location"] = country
+        fields[contact.HONEYPOT] = form[contact.HONEYPOT].data
+        try:
+            submission = contact.parse_submission({"fields": fields, "consent_token": token})
+            page["result"] = contact.submit_contact(
+                get_session(), gw.sites, site, submission, gw.signer,
+                contact.cipher_for(gw.settings.pii_keys), channel="hosted")
+            status = 201
+        except InvalidFields as exc:
+            status = 400
+            page["errors"] = {field: RULES.get(rule, (message, message))[lang == "en"]
+                              for field, rule, message in exc.errors}
+        except PurposeNotActive as exc:
+            status, page["problem"] = 403, ("purpose_not_active", exc.field)
+        except ValidationError as exc:
+            status, page["problem"] = 400, (exc.code, exc.field)
+    return render_template(
+        "privacy/contact.html", site=site, lang=lang, tr=_tr(lang), form=form,
+        notice=notice.information_notice(gw.sites, site, lang), declared=site.contact.fields,
+        automatic=notice.AUTOMATIC_KINDS, autocomplete=AUTOCOMPLETE, **page,
+    ), status
+
+
+def _fill_navigation(form: FlaskForm, site: Site) -> None:
+    """What a browser would tell: when the visitor arrived and the page they came from. It is
+    stored only if the visitor granted audience measurement; the gate decides, not this form."""
+    if "connection_time" in form:
+        form["connection_time"].data = datetime.now(UTC).isoformat(timespec="seconds")
+    if "pages_visited" in form:
+        pages = [request.path]
+        referrer = urlsplit(request.referrer or "")
+        if referrer.scheme in ("http", "https") and referrer.netloc:
+            # Scheme, host and path only: a query string may carry tokens or search terms.
+            pages.insert(0, f"{referrer.scheme}://{referrer.netloc}{referrer.path}")
+        form["pages_visited"].data = "\n".join(pages)

@@ -1,0 +1,98 @@
+"""The writes that cross domains: a decision that also erases contact data, the retention purge.
+
+Views and commands call these; the domains below never import each other for a write.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from consent_gateway.consent import (
+    Decision,
+    ReceiptSigner,
+    RecordedConsent,
+    RequestContext,
+    append_decision,
+    issue_receipt,
+)
+from consent_gateway.consent.retention import count_expired_events, purge_expired_events
+from consent_gateway.contact.erasure import (
+    count_expired_fields,
+    erase_revoked_fields,
+    purge_expired_fields,
+)
+from consent_gateway.db import utcnow
+from consent_gateway.declaration import Site, SitesConfig
+
+PURGE_BATCH = 2000
+
+
+def record_decision(
+    session: Session,
+    sites: SitesConfig,
+    site: Site,
+    decision: Decision,
+    context: RequestContext,
+    signer: ReceiptSigner,
+    *,
+    script_hash: str | None = None,
+    known_configs: set[str] | None = None,
+    now: datetime | None = None,
+) -> RecordedConsent:
+    """Append the decision and, for the purposes it refuses, erase what the visitor's forms stored
+    under them, in one transaction; the receipt is signed only after the commit."""
+    event = append_decision(session, sites, site, decision, context, script_hash=script_hash,
+                            known_configs=known_configs, now=now)
+    revoked = [pid for pid, granted in decision.choices.items() if not granted]
+    if decision.visitor_id is not None and revoked:
+        erase_revoked_fields(session, site.id, decision.visitor_id, revoked)
+    session.commit()
+    return issue_receipt(sites, site, event, signer, known_configs)
+
+
+@dataclass
+class PurgeReport:
+    """What was (or, on a dry run, would be) removed."""
+
+    dry_run: bool
+    fields_by_purpose: Counter[str] = field(default_factory=Counter)
+    submissions: int = 0
+    consent_events: int = 0
+    events_before: datetime | None = None
+
+    @property
+    def contact_fields(self) -> int:
+        return sum(self.fields_by_purpose.values())
+
+    def lines(self) -> list[str]:
+        verb = "would remove" if self.dry_run else "removed"
+        out = [f"{verb} {self.contact_fields} contact field(s)"]
+        out += [f"  {purpose}: {count}" for purpose, count in sorted(self.fields_by_purpose.items())]
+        out.append(f"{verb} {self.submissions} contact submission(s)")
+        before = self.events_before.date().isoformat() if self.events_before else "?"
+        out.append(f"{verb} {self.consent_events} consent event(s) recorded before {before}")
+        return out
+
+
+def purge(session: Session, sites: SitesConfig, *, dry_run: bool = False, now: datetime | None = None,
+          batch: int = PURGE_BATCH) -> PurgeReport:
+    """Delete (or count, with ``dry_run``) everything past retention at ``now``.
+
+    Safe from cron: only rows whose expiry has passed go, in bounded batches each committed on its
+    own, so a purge interrupted half-way has removed only expired rows and the next run finishes it.
+    """
+    now = now or utcnow()
+    events_before = now - timedelta(days=sites.consent_events_retention_days)
+    report = PurgeReport(dry_run=dry_run, events_before=events_before)
+    if dry_run:
+        report.fields_by_purpose, report.submissions = count_expired_fields(session, now)
+        report.consent_events = count_expired_events(session, events_before)
+        session.rollback()
+        return report
+    report.fields_by_purpose, report.submissions = purge_expired_fields(session, now, batch)
+    report.consent_events = purge_expired_events(session, events_before, batch)
+    return report
