@@ -19,9 +19,10 @@ from werkzeug.serving import make_server
 from consent_gateway import create_app
 from consent_gateway.db import Base, make_engine
 from consent_gateway.db.migrate import upgrade
-from consent_gateway.settings import PROJECT_ROOT, Settings
+from consent_gateway.settings import Settings
 
-SITES_YAML = PROJECT_ROOT / "sites.yaml"
+# The tests' own declaration: editing the production sites.yaml must break no test.
+SITES_YAML = Path(__file__).resolve().parent / "fixtures" / "sites.yaml"
 DEMO_ORIGIN = "http://127.0.0.1:8000"
 
 

@@ -13,7 +13,6 @@ from consent_gateway import contact
 from consent_gateway.cli import main
 from consent_gateway.contact import cipher_for
 from consent_gateway.db import utcnow
-from consent_gateway.settings import PROJECT_ROOT
 
 
 def _submit_in_the_past(app, days_ago: int, token: str | None = None) -> None:
@@ -27,7 +26,7 @@ def _submit_in_the_past(app, days_ago: int, token: str | None = None) -> None:
 
 def _purge(settings, *args: str):
     env = {"CONSENT_GATEWAY_DATABASE_URL": settings.database_url,
-           "CONSENT_GATEWAY_SITES": str(PROJECT_ROOT / "sites.yaml")}
+           "CONSENT_GATEWAY_SITES": str(settings.sites_path)}
     result = CliRunner().invoke(main, ["purge", *args], env=env)
     assert result.exit_code == 0, result.output
     return result.output

@@ -1,4 +1,8 @@
-"""sites.yaml: the group's declaration loads, and every mistake is named with file and key path."""
+"""sites.yaml: a declaration loads, and every mistake is named with file and key path.
+
+The tests' own declaration (tests/fixtures/sites.yaml) is the one they load and break; the
+production file is only checked, once, the way an operator checks it: ``consent-gateway sites check``.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,15 @@ from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
+from consent_gateway.cli import main
 from consent_gateway.declaration import load_sites
 from consent_gateway.errors import ConfigurationError
 from consent_gateway.settings import PROJECT_ROOT, Settings
 
-SITES_YAML = PROJECT_ROOT / "sites.yaml"
+SITES_YAML = Path(__file__).resolve().parent / "fixtures" / "sites.yaml"
+PRODUCTION_SITES_YAML = PROJECT_ROOT / "sites.yaml"
 
 
 @pytest.fixture
@@ -33,7 +40,14 @@ def problems(tmp_path: Path, data: dict) -> str:
     return info.value.message
 
 
-def test_the_group_declaration_is_valid_and_complete():
+def test_the_production_declaration_passes_sites_check():
+    """The only test that reads the production file: it must pass the operator's own check."""
+    result = CliRunner().invoke(main, ["sites", "check", str(PRODUCTION_SITES_YAML)])
+    assert result.exit_code == 0, result.output
+    assert result.output.rstrip().endswith(f"{PRODUCTION_SITES_YAML}: OK")
+
+
+def test_the_test_declaration_is_valid_and_covers_every_feature():
     config = load_sites(SITES_YAML)
     assert {"demo", "iqera", "mcs", "portail", "careers"} <= set(config.sites)
     mcs_fields = {f.name for f in config.sites["mcs"].contact.fields}
@@ -107,10 +121,6 @@ def test_the_service_refuses_to_start_on_a_bad_file(tmp_path, raw, settings: Set
 
 
 def test_sites_check_command_exits_non_zero_with_the_same_text(tmp_path, raw):
-    from click.testing import CliRunner
-
-    from consent_gateway.cli import main
-
     ok = CliRunner().invoke(main, ["sites", "check", str(SITES_YAML)])
     assert ok.exit_code == 0, ok.output
     assert "to confirm:" in ok.output and "OK" in ok.output

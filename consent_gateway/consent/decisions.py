@@ -195,4 +195,4 @@ def issue_receipt(sites: SitesConfig, site: Site, event: ConsentEvent, signer: R
     if known_configs is not None:
         known_configs.add(shown["config_hash"])
     token = signer.sign(claims_of(event))
-    return RecordedConsent(event, token, build_receipt(event_facts(event), shown, sites.controller))
+    return RecordedConsent(event, token, build_receipt(event_facts(event), shown, sites))

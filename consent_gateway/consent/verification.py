@@ -77,7 +77,7 @@ def verify_token(session: Session, sites: SitesConfig, signer: ReceiptSigner, to
     if claims != claims_of(event):
         return Verification(False, reason="mismatch")
     shown = shown_config(session, sites, event.config_hash)
-    receipt = build_receipt(event_facts(event), shown, sites.controller)
+    receipt = build_receipt(event_facts(event), shown, sites)
     return Verification(True, receipt_status(session, event, now), event, receipt)
 
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
+from consent_gateway.contact.notice import AUTOMATIC_KINDS
 from consent_gateway.web.http import site_or_404
 
+# The HTML input type of each field kind a person types (other kinds are text).
+INPUT_TYPES = {"email": "email", "phone": "tel"}
 bp = Blueprint("demo", __name__, url_prefix="/demo", static_folder="static/demo",
                static_url_path="/assets")
 
@@ -18,6 +21,8 @@ def demo_page(site_id: str):
     lang = request.args.get("lang", "")
     if lang not in site.languages:
         lang = site.default_language
-    fields = [f.name for f in site.contact.fields] if site.contact else []
-    response = render_template("demo/page.html", site=site, lang=lang, fields=fields)
+    # Fields a browser collects (connection time, pages, country) are added by the banner, if granted.
+    typed = [f for f in site.contact.fields if f.kind not in AUTOMATIC_KINDS] if site.contact else []
+    response = render_template("demo/page.html", site=site, lang=lang, typed=typed,
+                               input_types=INPUT_TYPES)
     return response, 200, {"Cache-Control": "no-store"}

@@ -32,7 +32,6 @@ from consent_gateway.web.http import site_or_404
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
 CONSENT_COOKIE = "iq_consent"
-AUTOCOMPLETE = {"surname": "family-name", "first_name": "given-name", "email": "email", "phone": "tel"}
 RULES = {
     "required": ("Ce champ est obligatoire.", "This field is required."),
     "invalid_email": ("Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.",
@@ -119,8 +118,9 @@ def contact_form(site_id: str):
         fields = {spec.name: form[spec.name].data for spec in site.contact.fields
                   if not is_empty(form[spec.name].data)}
         country = gw.geoip.country(request.remote_addr)
-        if country and site.contact.field("location") is not None:
-            fields["location"] = country
+        for spec in site.contact.fields:
+            if country and spec.kind == "country":
+                fields[spec.name] = country
         fields[contact.HONEYPOT] = form[contact.HONEYPOT].data
         try:
             submission = contact.parse_submission({"fields": fields, "consent_token": token})
@@ -139,19 +139,21 @@ def contact_form(site_id: str):
     return render_template(
         "privacy/contact.html", site=site, lang=lang, tr=_tr(lang), form=form,
         notice=notice.information_notice(gw.sites, site, lang), declared=site.contact.fields,
-        automatic=notice.AUTOMATIC_KINDS, autocomplete=AUTOCOMPLETE, **page,
+        automatic=notice.AUTOMATIC_KINDS, **page,
     ), status
 
 
 def _fill_navigation(form: FlaskForm, site: Site) -> None:
-    """What a browser would tell: when the visitor arrived and the page they came from. It is
-    stored only if the visitor granted audience measurement; the gate decides, not this form."""
-    if "connection_time" in form:
-        form["connection_time"].data = datetime.now(UTC).isoformat(timespec="seconds")
-    if "pages_visited" in form:
-        pages = [request.path]
-        referrer = urlsplit(request.referrer or "")
-        if referrer.scheme in ("http", "https") and referrer.netloc:
-            # Scheme, host and path only: a query string may carry tokens or search terms.
-            pages.insert(0, f"{referrer.scheme}://{referrer.netloc}{referrer.path}")
-        form["pages_visited"].data = "\n".join(pages)
+    """What a browser would tell, in the fields whose declared kind asks for it: when the visitor
+    arrived (``datetime``) and the pages they came through (``url_list``). It is stored only if
+    the visitor granted the field's purpose; the gate decides, not this form."""
+    pages = [request.path]
+    referrer = urlsplit(request.referrer or "")
+    if referrer.scheme in ("http", "https") and referrer.netloc:
+        # Scheme, host and path only: a query string may carry tokens or search terms.
+        pages.insert(0, f"{referrer.scheme}://{referrer.netloc}{referrer.path}")
+    for spec in site.contact.fields:  # type: ignore[union-attr]
+        if spec.kind == "datetime":
+            form[spec.name].data = datetime.now(UTC).isoformat(timespec="seconds")
+        elif spec.kind == "url_list":
+            form[spec.name].data = "\n".join(pages)
