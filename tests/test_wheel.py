@@ -18,7 +18,7 @@ import pytest
 
 from consent_gateway.settings import PROJECT_ROOT
 
-FIXTURE_SITES = PROJECT_ROOT / "sites.yaml"
+FIXTURE_SITES = PROJECT_ROOT / "tests" / "fixtures" / "sites.yaml"
 
 
 @pytest.fixture(scope="module")
