@@ -26,8 +26,10 @@ from consent_gateway.consent.verification import (
     latest_event,
     receipt_status,
     shown_config,
+    signed_event,
     verify_token,
 )
+from consent_gateway.consent.visitors import continued_visitor
 
 __all__ = [
     "ACTIONS",
@@ -44,6 +46,7 @@ __all__ = [
     "append_decision",
     "build_receipt",
     "claims_of",
+    "continued_visitor",
     "event_facts",
     "issue_receipt",
     "iso",
@@ -52,6 +55,7 @@ __all__ = [
     "parse_decision",
     "receipt_status",
     "shown_config",
+    "signed_event",
     "snapshot_banner_config",
     "verify_token",
 ]
