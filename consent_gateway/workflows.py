@@ -19,6 +19,7 @@ from consent_gateway.consent import (
     append_decision,
     continued_visitor,
     issue_receipt,
+    lock_visitor,
 )
 from consent_gateway.consent.retention import count_expired_events, purge_expired_events
 from consent_gateway.contact.erasure import (
@@ -48,9 +49,13 @@ def record_decision(
     under them, in one transaction; the receipt is signed only after the commit.
 
     The decision continues the visitor its ``previous_token`` proves (400 if the token is not a
-    receipt of this site); without one it starts a new visitor.
+    receipt of this site); without one it starts a new visitor, who has nothing to erase and needs
+    no lock. A continued visitor's decision runs under their lock, like their contact captures:
+    once it is acknowledged, no field of a purpose it refuses remains.
     """
     visitor_id = continued_visitor(session, signer, site, decision.previous_token)
+    if visitor_id is not None:
+        lock_visitor(session, site.id, visitor_id)
     event = append_decision(session, sites, site, decision, context, visitor_id=visitor_id,
                             script_hash=script_hash, known_configs=known_configs, now=now)
     revoked = [pid for pid, granted in decision.choices.items() if not granted]

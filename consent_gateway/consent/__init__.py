@@ -29,7 +29,7 @@ from consent_gateway.consent.verification import (
     signed_event,
     verify_token,
 )
-from consent_gateway.consent.visitors import continued_visitor
+from consent_gateway.consent.visitors import continued_visitor, lock_visitor
 
 __all__ = [
     "ACTIONS",
@@ -52,6 +52,7 @@ __all__ = [
     "iso",
     "keep_served_config",
     "latest_event",
+    "lock_visitor",
     "parse_decision",
     "receipt_status",
     "shown_config",
