@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from consent_gateway import consent, workflows
 from consent_gateway.db import utcnow
@@ -33,16 +34,15 @@ def submit(client, fields: dict, token: str | None = None, *, site: str = "demo"
 
 
 def decide(app, site_id: str = "demo", action: str = "accept_all", choices: dict | None = None, *,
-           visitor_id: str | None = None, days_ago: int = 0) -> tuple[str, str]:
-    """Record a decision through the consent service (optionally in the past); (token, visitor_id)."""
+           previous_token: str | None = None, days_ago: int = 0) -> tuple[str, str]:
+    """Record a decision through the consent service (optionally in the past), continuing the
+    visitor of ``previous_token`` if given; (token, visitor_id)."""
     gw = app.extensions["gateway"]
     site = gw.sites.sites[site_id]
     body = {"action": action, "choices": choices or {}, "policy_version": site.policy_version,
             "config_hash": gw.sites.banner_config(site, "fr")["config_hash"], "lang": "fr"}
-    if visitor_id:
-        body["visitor_id"] = visitor_id
-    from sqlalchemy.orm import Session
-
+    if previous_token:
+        body["previous_token"] = previous_token
     with Session(app.extensions["db_engine"], expire_on_commit=False) as session:
         decision = consent.parse_decision(gw.sites, site, body)
         recorded = workflows.record_decision(session, gw.sites, site, decision, consent.RequestContext(),

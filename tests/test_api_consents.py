@@ -81,11 +81,11 @@ def test_custom_needs_an_explicit_choice_for_every_consent_purpose(post_consent)
         ("accept_all", {}, {"policy_version": "2020-01-01"}, 409, "reconsent_required", "policy_version"),
         ("accept_all", {}, {"config_hash": "0" * 64}, 409, "reconsent_required", "config_hash"),
         ("accept_all", {}, {"lang": "de"}, 400, "invalid", "lang"),
-        ("accept_all", {}, {"visitor_id": "short"}, 400, "invalid", "visitor_id"),
+        ("accept_all", {}, {"previous_token": 42}, 400, "invalid", "previous_token"),
         ("accept_all", {}, {"colour": "blue"}, 400, "unknown_field", "colour"),
         ("reject_all", {"marketing": True}, {}, 400, "invalid", "choices.marketing"),
-        ("withdraw", {}, {}, 400, "invalid", "visitor_id"),
-        ("withdraw", {}, {"visitor_id": "x" * 22}, 404, "not_found", "visitor_id"),
+        ("withdraw", {}, {}, 400, "invalid", "previous_token"),
+        ("withdraw", {}, {"previous_token": "not-a-receipt"}, 400, "invalid_receipt", "previous_token"),
     ],
 )
 def test_each_refusal_has_its_status_and_the_json_error_shape(
@@ -151,11 +151,11 @@ def test_unknown_site_is_404(client):
 def test_a_new_decision_supersedes_and_a_withdrawal_withdraws(client, post_consent):
     first = post_consent("accept_all").get_json()
     visitor = first["visitor_id"]
-    second = post_consent("reject_all", visitor_id=visitor).get_json()
+    second = post_consent("reject_all", previous_token=first["token"]).get_json()
     assert second["visitor_id"] == visitor
     assert verify(client, first["token"])["status"] == "superseded"
     assert verify(client, second["token"])["status"] == "active"
-    third = post_consent("withdraw", visitor_id=visitor)
+    third = post_consent("withdraw", previous_token=second["token"])
     assert third.status_code == 201
     withdrawal = third.get_json()
     assert withdrawal["receipt"]["iqera"]["action"] == "withdraw"

@@ -82,12 +82,12 @@ def test_tokens_that_are_not_a_current_receipt_of_this_site_grant_nothing(app, c
     elif kind == "expired":
         token, detail = decide(app, "demo", "accept_all", days_ago=200)[0], "expired"
     elif kind == "superseded":
-        token, visitor = decide(app, "demo", "accept_all")
-        decide(app, "demo", "accept_all", visitor_id=visitor)
+        token, _ = decide(app, "demo", "accept_all")
+        decide(app, "demo", "accept_all", previous_token=token)
         detail = "superseded"
     elif kind == "withdrawn":
-        token, visitor = decide(app, "demo", "accept_all")
-        decide(app, "demo", "withdraw", visitor_id=visitor)
+        token, _ = decide(app, "demo", "accept_all")
+        decide(app, "demo", "withdraw", previous_token=token)
         detail = "withdrawn"
     else:
         token, detail = decide(app, "iqera", "accept_all")[0], "other_site"

@@ -91,7 +91,7 @@ def test_withdrawal_erases_the_fields_stored_under_the_withdrawn_purpose(app, cl
     other, _ = decide(app, "demo", "accept_all")
     submit(client, {**PERSON, **AUDIENCE}, other)  # another visitor keeps everything
     assert len(field_rows(db_session)) == 14
-    r = post_consent("withdraw", visitor_id=accepted["visitor_id"])
+    r = post_consent("withdraw", previous_token=accepted["token"])
     assert r.status_code == 201, r.get_json()
     rows = field_rows(db_session)
     mine = [row for row in rows if row["visitor_id"] == accepted["visitor_id"]]
@@ -104,7 +104,7 @@ def test_a_new_decision_revoking_a_purpose_erases_its_fields(app, client, post_c
     accepted = post_consent("accept_all").get_json()
     submit(client, {**PERSON, **AUDIENCE}, accepted["token"])
     r = post_consent("custom", {"audience_measurement": False, "marketing": True, "third_party_media": True},
-                     visitor_id=accepted["visitor_id"])
+                     previous_token=accepted["token"])
     assert r.status_code == 201
     assert "audience_measurement" not in {row["purpose"] for row in field_rows(db_session)}
     assert len(field_rows(db_session)) == len(PERSON)
@@ -115,7 +115,7 @@ def test_withdrawal_erases_a_submission_left_empty(app, client, post_consent, db
     sid = submit(client, {**PERSON, **AUDIENCE}, accepted["token"]).get_json()["submission_id"]
     db_session.execute(text("DELETE FROM contact_field WHERE purpose = 'contact_request'"))
     db_session.commit()
-    post_consent("withdraw", visitor_id=accepted["visitor_id"])
+    post_consent("withdraw", previous_token=accepted["token"])
     db_session.rollback()
     left = db_session.execute(text("SELECT COUNT(*) FROM contact_submission WHERE public_id = :p"),
                               {"p": sid}).scalar_one()
@@ -125,6 +125,6 @@ def test_withdrawal_erases_a_submission_left_empty(app, client, post_consent, db
 def test_a_decision_without_withdrawn_purposes_erases_nothing(client, post_consent, db_session):
     accepted = post_consent("accept_all").get_json()
     submit(client, {**PERSON, **AUDIENCE}, accepted["token"])
-    post_consent("accept_all", visitor_id=accepted["visitor_id"])
+    post_consent("accept_all", previous_token=accepted["token"])
     assert len(field_rows(db_session)) == 7
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from consent_gateway.consent import ReceiptSigner, verify_token
+from consent_gateway.consent import InvalidReceipt, ReceiptSigner, lock_visitor, signed_event
 from consent_gateway.contact.models import PurposeObjection
 from consent_gateway.db import utcnow
 from consent_gateway.declaration import Site, SitesConfig
@@ -62,14 +62,17 @@ def record_objection(session: Session, sites: SitesConfig, signer: ReceiptSigner
             f"the right to object applies to processing based on legitimate interest; {purpose_id!r} "
             f"rests on {purpose.legal_basis}: ask for a restriction instead",
             field="kind", code="objection_not_applicable")
-    verification = verify_token(session, sites, signer, body.get("consent_token"), now)
-    if not verification.valid or verification.event is None:
+    try:
+        event = signed_event(session, signer, body.get("consent_token"))
+    except InvalidReceipt as exc:
         raise Forbidden("a receipt token of this site is needed to identify you", field="consent_token",
-                        code="invalid_receipt")
-    event = verification.event
+                        code="invalid_receipt") from exc
     if event.site_id != site.id:
         raise Forbidden("this receipt belongs to another site", field="consent_token",
                         code="invalid_receipt")
+    # Serialised with the visitor's contact captures: once the objection is acknowledged, no
+    # capture that checked the objections before it can still store a field of that purpose.
+    lock_visitor(session, site.id, event.visitor_id)
     existing = session.scalars(select(PurposeObjection).where(
         PurposeObjection.site_id == site.id, PurposeObjection.visitor_id == event.visitor_id,
         PurposeObjection.purpose == purpose_id, PurposeObjection.kind == kind,

@@ -14,7 +14,9 @@ from browser_support import (
     stored,
     wait_for_receipt,
 )
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
+
+from consent_gateway.consent import ReceiptSigner
 
 TRACKERS = {"demo_analytics", "demo_marketing", "demo_video"}
 
@@ -238,6 +240,42 @@ def test_a_banner_that_changed_meanwhile_is_shown_again(page: Page, demo_url: st
     banner(page).get_by_role("button", name="Tout accepter", exact=True).click()
     decision = wait_for_receipt(page)
     assert verify(decision["token"])["valid"] is True and len(answers) == 2
+
+
+def test_decisions_prove_the_visitor_with_the_receipt_held_and_start_afresh_if_it_is_refused(
+        page: Page, demo_url: str, verify, app):
+    sent: list[dict] = []
+
+    def record(route: Route):
+        sent.append(json.loads(route.request.post_data or "{}"))
+        route.continue_()
+
+    page.route("**/api/v1/sites/demo/consents", record)
+    open_demo(page, demo_url)
+    banner(page).get_by_role("button", name="Tout accepter", exact=True).click()
+    first = wait_for_receipt(page)
+    page.evaluate("IQConsent.rejectAll()")
+    second = wait_for_receipt(page, first["token"])
+    assert "previous_token" not in sent[0] and sent[1]["previous_token"] == first["token"]
+    assert not any("visitor_id" in body for body in sent)
+    assert second["visitor_id"] == first["visitor_id"]
+
+    # A receipt signed with a key the gateway no longer holds: the withdrawal it asks for is
+    # refused, and the banner records a refusal as a new visitor instead of staying stuck.
+    claims, _ = app.extensions["gateway"].signer.unsign(second["token"])
+    retired = ReceiptSigner(["retired-key"]).sign(claims)
+    value = base64.urlsafe_b64encode(json.dumps({**second, "token": retired}).encode()).decode().rstrip("=")
+    page.context.clear_cookies()
+    page.context.add_cookies([{"name": "iq_consent", "value": value, "domain": "127.0.0.1", "path": "/"}])
+    page.reload()
+    page.evaluate("IQConsent.ready")
+    page.evaluate("IQConsent.withdraw()")
+    fresh = wait_for_receipt(page, retired)
+    assert [body.get("previous_token") for body in sent[2:]] == [retired, None]
+    assert [body["action"] for body in sent[2:]] == ["withdraw", "reject_all"]
+    assert fresh["visitor_id"] != first["visitor_id"]
+    assert verify(fresh["token"])["status"] == "active"
+    assert verify(second["token"])["status"] == "active"
 
 
 def test_gated_elements_added_later_wait_for_their_purpose_too(page: Page, demo_url: str):

@@ -101,12 +101,13 @@ function start() {
       action, choices: action === 'custom' ? next : {}, policy_version: config.policy_version,
       config_hash: config.config_hash, lang: config.lang, gpc: ctl.gpc,
     };
-    if (decision) body.visitor_id = decision.visitor_id;
+    // The receipt the visitor holds proves who they are; their id alone never would.
+    if (decision) body.previous_token = decision.token;
     const mine = ++seq;
     return postWithRetry(base + '/api/v1/sites/' + site + '/consents', body, () => ui.status(t('error'), true))
       .then((r) => {
         if (mine !== seq) return;
-        if (r.status !== 201) return refused(r);
+        if (r.status !== 201) return refused(r, action, custom);
         const iq = (r.body.receipt && r.body.receipt.iqera) || {};
         decision = {
           receipt_id: r.body.receipt_id, visitor_id: r.body.visitor_id, token: r.body.token,
@@ -122,8 +123,16 @@ function start() {
       }, () => { if (mine === seq) failed(); });
   }
 
-  /** 409: the banner changed under the visitor; fetch it anew and ask again. Other 4xx: say so. */
-  function refused(r) {
+  /**
+   * 409: the banner changed under the visitor; fetch it anew and ask again. A stored receipt the
+   * gateway no longer accepts (purged, or signed with a retired key): decide afresh, as a new
+   * visitor (a withdrawal becomes a refusal). Other 4xx: say so.
+   */
+  function refused(r, action, custom) {
+    if (r.status === 400 && decision && r.body && r.body.field === 'previous_token') {
+      decision = null;
+      return decide(action, custom);
+    }
     if (r.status === 409) {
       return fetchConfig(base, site, lang, true).then((fresh) => {
         load(fresh);
