@@ -72,7 +72,8 @@ def test_demo_page_embeds_the_banner_and_gates_its_tags(client):
     assert html.count('type="text/plain" data-consent=') == 2
     assert 'data-consent="third_party_media" data-src="/demo/assets/video.html"' in html
     assert "<form data-iq-contact" in html and 'name="portfolio_code"' in html
-    assert client.get("/demo/assets/analytics.js").status_code == 200
+    with client.get("/demo/assets/analytics.js") as asset:
+        assert asset.status_code == 200
     assert '<html lang="en">' in client.get("/demo/demo?lang=en").get_data(as_text=True)
 
 
