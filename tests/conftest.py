@@ -51,7 +51,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         instance_path=tmp_path,
         sites_path=SITES_YAML,
         database_url=database_url,
-        secret_keys=("test-secret-old", "test-secret-current"),
+        secret_keys=("test-secret-old-" + "o" * 32, "test-secret-current-" + "c" * 32),
         pii_keys=(Fernet.generate_key().decode(),),
         ratelimit_enabled=True,
     )
