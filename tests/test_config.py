@@ -3,6 +3,7 @@ default makes and reuses keys; an unexpected error is logged and answered as JSO
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -117,3 +118,21 @@ def test_wsgi_entry_point_prints_the_message_not_a_traceback(env):
     assert child.returncode != 0
     assert "CONSENT_GATEWAY_PII_KEYS" in child.stderr and "Traceback" not in child.stderr
 
+
+def test_an_unexpected_error_is_logged_with_its_traceback_and_answered_as_json(app, caplog, monkeypatch):
+    from consent_gateway.web import api
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(api.consent, "verify_token", broken)
+    with caplog.at_level(logging.ERROR, logger=app.logger.name):
+        r = app.test_client().post("/api/v1/receipts/verify?email=camille@example.fr",
+                                   json={"token": "secret-token-camille"})
+    assert r.status_code == 500
+    assert r.get_json()["error"] == "internal_error" and r.get_json()["message"]
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    [record] = [rec for rec in caplog.records if rec.levelno >= logging.ERROR]
+    assert record.exc_info and "RuntimeError: boom" in caplog.text and "Traceback" in caplog.text
+    assert "POST /api/v1/receipts/verify" in record.getMessage()
+    assert "camille" not in caplog.text, "no body, no query string in the log"
