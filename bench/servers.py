@@ -29,7 +29,7 @@ def gateway_env(database_url: str | None = None) -> dict[str, str]:
     tmp = tempfile.mkdtemp(prefix="bench-gateway-")
     env = dict(os.environ)
     env.update(
-        CONSENT_GATEWAY_SECRET_KEYS="bench-signing-key",
+        CONSENT_GATEWAY_SECRET_KEYS="bench-signing-key-" + "b" * 32,  # 32+ characters or no start
         CONSENT_GATEWAY_PII_KEYS=Fernet.generate_key().decode(),
         CONSENT_GATEWAY_INSTANCE_PATH=tmp,
         CONSENT_GATEWAY_DATABASE_URL=database_url or os.environ.get(

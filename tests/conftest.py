@@ -52,7 +52,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         instance_path=tmp_path,
         sites_path=SITES_YAML,
         database_url=database_url,
-        secret_keys=("test-secret-old", "test-secret-current"),
+        secret_keys=("test-secret-old-" + "o" * 32, "test-secret-current-" + "c" * 32),
         pii_keys=(Fernet.generate_key().decode(),),
         ratelimit_enabled=True,
     )
@@ -104,9 +104,13 @@ def db_session(app: Flask) -> Iterator[Session]:
 def live_server(app: Flask) -> Iterator[str]:
     """The app served on a free port of 127.0.0.1 in a thread; yields its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    # The gateway's public origin is where it listens now: its demo page posts from there.
+    gw = app.extensions["gateway"]
+    gw.settings = app.extensions["settings"] = replace(gw.settings, public_url=url)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield url
     server.shutdown()
     thread.join(timeout=5)
 

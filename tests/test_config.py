@@ -1,11 +1,25 @@
-"""Settings: production refuses to start without keys; the embedded default makes and reuses one."""
+"""Settings: production refuses to start without keys or with any bad setting, naming it; the embedded
+default makes and reuses keys; an unexpected error is logged and answered as JSON."""
 
 from __future__ import annotations
 
-import pytest
+import logging
+import os
+import subprocess
+import sys
 
+import pytest
+from click.testing import CliRunner
+from cryptography.fernet import Fernet
+
+from consent_gateway.cli import main
 from consent_gateway.errors import ConfigurationError
-from consent_gateway.settings import Settings
+from consent_gateway.settings import PROJECT_ROOT, Settings
+
+SITES_YAML = PROJECT_ROOT / "sites.yaml"
+
+OLD, NEW = "o" * 40, "n" * 40
+PII_1, PII_2 = Fernet.generate_key().decode(), Fernet.generate_key().decode()
 
 
 def test_production_start_without_keys_is_refused(tmp_path):
@@ -30,9 +44,95 @@ def test_embedded_default_creates_a_development_key_once_and_reuses_it(tmp_path)
 
 
 def test_keys_are_comma_separated_and_the_last_signs(tmp_path):
-    settings = Settings.from_env({"CONSENT_GATEWAY_SECRET_KEYS": " old , new ",
-                                  "CONSENT_GATEWAY_PII_KEYS": "p1,p2",
+    settings = Settings.from_env({"CONSENT_GATEWAY_SECRET_KEYS": f" {OLD} , {NEW} ",
+                                  "CONSENT_GATEWAY_PII_KEYS": f"{PII_1},{PII_2}",
                                   "CONSENT_GATEWAY_INSTANCE_PATH": str(tmp_path),
                                   "CONSENT_GATEWAY_RATELIMIT_ENABLED": "0"})
-    assert settings.secret_keys == ("old", "new")
+    assert settings.secret_keys == (OLD, NEW)
+    assert settings.pii_keys == (PII_1, PII_2)
     assert settings.ratelimit_enabled is False
+
+
+@pytest.fixture
+def env(tmp_path) -> dict[str, str]:
+    """A complete, valid production environment."""
+    return {"CONSENT_GATEWAY_INSTANCE_PATH": str(tmp_path), "CONSENT_GATEWAY_SECRET_KEYS": NEW,
+            "CONSENT_GATEWAY_PII_KEYS": PII_1, "CONSENT_GATEWAY_SITES": str(SITES_YAML)}
+
+
+def test_a_valid_environment_starts_with_the_development_public_url(env):
+    settings = Settings.from_env(env)
+    assert settings.public_url == "http://127.0.0.1:8000"
+    assert Settings.from_env({**env, "CONSENT_GATEWAY_PUBLIC_URL": "https://Consent.iqera.com/"}
+                             ).public_url == "https://consent.iqera.com"
+
+
+@pytest.mark.parametrize("name, value, says", [
+    ("SECRET_KEYS", "x", "at least 32"),
+    ("SECRET_KEYS", f"{NEW},short", "key #2"),
+    ("PII_KEYS", "not-a-fernet-key", "not a Fernet key"),
+    ("GEOIP_DB", "/nowhere/GeoLite2-Country.mmdb", "does not exist"),
+    ("GEOIP_DB", str(SITES_YAML), "not a GeoIP2 database"),
+    ("DATABASE_URL", "not a url", "not a database URL"),
+    ("DATABASE_URL", "mysql://u@h/db", "supported"),
+    ("DATABASE_URL", "postgresql://u@h/db", "postgresql+psycopg"),
+    ("RATELIMIT_STORAGE", "localhost:6379", "storage URI"),
+    ("RATELIMIT_STORAGE", "redis", "storage URI"),
+    ("RATELIMIT_ENABLED", "maybe", "RATELIMIT_ENABLED"),
+    ("PUBLIC_URL", "consent.iqera.com", "http:// or https://"),
+    ("PUBLIC_URL", "ftp://consent.iqera.com", "http:// or https://"),
+    ("PUBLIC_URL", "https://consent.iqera.com/gateway", "no path"),
+    ("PUBLIC_URL", "https://consent.iqera.com/?a=1", "no path"),
+    ("SITES", "/nowhere/sites.yaml", "does not exist"),
+    ("TRUSTED_PROXIES", "two", "whole number"),
+    ("TRUSTED_PROXIES", "500", "0 to 10"),
+])
+def test_a_bad_setting_refuses_to_start_naming_the_variable(env, name, value, says):
+    with pytest.raises(ConfigurationError) as info:
+        Settings.from_env({**env, f"CONSENT_GATEWAY_{name}": value})
+    assert f"CONSENT_GATEWAY_{name}" in info.value.message and says in info.value.message
+
+
+def test_a_real_geoip_database_is_accepted(env, tmp_path):
+    from mmdb_writer import MMDBWriter
+    from netaddr import IPSet
+
+    writer = MMDBWriter(ip_version=6, ipv4_compatible=True, database_type="GeoLite2-Country")
+    writer.insert_network(IPSet(["81.2.69.0/24"]), {"country": {"iso_code": "FR"}})
+    writer.to_db_file(str(tmp_path / "country.mmdb"))
+    settings = Settings.from_env({**env, "CONSENT_GATEWAY_GEOIP_DB": str(tmp_path / "country.mmdb")})
+    assert settings.geoip_db == tmp_path / "country.mmdb"
+
+
+def test_serve_prints_the_message_not_a_traceback(env):
+    result = CliRunner().invoke(main, ["serve"], env={**env, "CONSENT_GATEWAY_SECRET_KEYS": "short"})
+    assert result.exit_code == 1
+    assert "CONSENT_GATEWAY_SECRET_KEYS" in result.output and "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit)
+
+
+def test_wsgi_entry_point_prints_the_message_not_a_traceback(env):
+    child = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=PROJECT_ROOT, capture_output=True,
+                           text=True, timeout=60,
+                           env={**os.environ, **env, "CONSENT_GATEWAY_PII_KEYS": "nope"})
+    assert child.returncode != 0
+    assert "CONSENT_GATEWAY_PII_KEYS" in child.stderr and "Traceback" not in child.stderr
+
+
+def test_an_unexpected_error_is_logged_with_its_traceback_and_answered_as_json(app, caplog, monkeypatch):
+    from consent_gateway.web import api
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(api.consent, "verify_token", broken)
+    with caplog.at_level(logging.ERROR, logger=app.logger.name):
+        r = app.test_client().post("/api/v1/receipts/verify?email=camille@example.fr",
+                                   json={"token": "secret-token-camille"})
+    assert r.status_code == 500
+    assert r.get_json()["error"] == "internal_error" and r.get_json()["message"]
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    [record] = [rec for rec in caplog.records if rec.levelno >= logging.ERROR]
+    assert record.exc_info and "RuntimeError: boom" in caplog.text and "Traceback" in caplog.text
+    assert "POST /api/v1/receipts/verify" in record.getMessage()
+    assert "camille" not in caplog.text, "no body, no query string in the log"

@@ -45,7 +45,7 @@ def test_rotate_pii_re_encrypts_everything_under_the_newest_key(make_app, settin
     for _ in range(3):
         assert submit(client, PERSON).status_code == 201
     new = Fernet.generate_key().decode()
-    env = {"CONSENT_GATEWAY_DATABASE_URL": settings.database_url, "CONSENT_GATEWAY_SECRET_KEYS": "k",
+    env = {"CONSENT_GATEWAY_DATABASE_URL": settings.database_url, "CONSENT_GATEWAY_SECRET_KEYS": "k" * 32,
            "CONSENT_GATEWAY_PII_KEYS": f"{old},{new}"}
     result = CliRunner().invoke(main, ["keys", "rotate-pii", "--batch", "5"], env=env)
     assert result.exit_code == 0, result.output
@@ -60,7 +60,7 @@ def test_rotate_pii_re_encrypts_everything_under_the_newest_key(make_app, settin
 
 
 def test_rotate_pii_without_keys_is_a_clear_error(settings):
-    env = {"CONSENT_GATEWAY_DATABASE_URL": settings.database_url, "CONSENT_GATEWAY_SECRET_KEYS": "k",
+    env = {"CONSENT_GATEWAY_DATABASE_URL": settings.database_url, "CONSENT_GATEWAY_SECRET_KEYS": "k" * 32,
            "CONSENT_GATEWAY_PII_KEYS": ""}
     result = CliRunner().invoke(main, ["keys", "rotate-pii"], env=env)
     assert result.exit_code == 1 and "CONSENT_GATEWAY_PII_KEYS is not set" in result.output

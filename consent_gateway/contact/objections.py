@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from consent_gateway.consent import InvalidReceipt, ReceiptSigner, lock_visitor, signed_event
@@ -73,14 +74,28 @@ def record_objection(session: Session, sites: SitesConfig, signer: ReceiptSigner
     # Serialised with the visitor's contact captures: once the objection is acknowledged, no
     # capture that checked the objections before it can still store a field of that purpose.
     lock_visitor(session, site.id, event.visitor_id)
-    existing = session.scalars(select(PurposeObjection).where(
-        PurposeObjection.site_id == site.id, PurposeObjection.visitor_id == event.visitor_id,
-        PurposeObjection.purpose == purpose_id, PurposeObjection.kind == kind,
-    )).first()
+    existing = _existing(session, site.id, event.visitor_id, purpose_id, kind)
     if existing is not None:
         return RecordedObjection(existing, created=False)
     row = PurposeObjection(site_id=site.id, visitor_id=event.visitor_id, purpose=purpose_id, kind=kind,
                            receipt_id=event.receipt_id, created_at=(now or utcnow()).replace(microsecond=0))
     session.add(row)
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:
+        # The same objection sent twice at once (a double click, a retried request): the other
+        # one won the unique constraint, and this one answers with its row.
+        session.rollback()
+        existing = _existing(session, site.id, event.visitor_id, purpose_id, kind)
+        if existing is None:
+            raise
+        return RecordedObjection(existing, created=False)
     return RecordedObjection(row, created=True)
+
+
+def _existing(session: Session, site_id: str, visitor_id: str, purpose: str,
+              kind: str) -> PurposeObjection | None:
+    return session.scalars(select(PurposeObjection).where(
+        PurposeObjection.site_id == site_id, PurposeObjection.visitor_id == visitor_id,
+        PurposeObjection.purpose == purpose, PurposeObjection.kind == kind,
+    )).first()

@@ -23,6 +23,7 @@ from consent_gateway.web.http import (
 )
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp.after_request(with_cors)
 
 
 @bp.get("/sites/<site_id>/banner")
@@ -100,7 +101,7 @@ def record_consent(site_id: str):
     """Record a decision; 201 with the signed receipt once it is committed."""
     gw = gateway()
     site = site_or_404(site_id)
-    origin = check_origin(site)
+    check_origin(site)
     body = read_json()
     gpc = gpc_header()
     decision = consent.parse_decision(gw.sites, site, body, gpc_header=gpc)
@@ -116,12 +117,12 @@ def record_consent(site_id: str):
         get_session(), gw.sites, site, decision, context, gw.signer,
         script_hash=gw.script_hash, known_configs=gw.snapshotted,
     )
-    return with_cors(jsonify(recorded.to_dict()), origin), 201
+    return jsonify(recorded.to_dict()), 201
 
 
 @bp.route("/receipts/verify", methods=["OPTIONS"])
 def verify_preflight():
-    return with_cors(Response(status=204), "*")
+    return preflight()
 
 
 @bp.post("/receipts/verify")
@@ -133,7 +134,7 @@ def verify_receipt():
     if not isinstance(body, dict) or "token" not in body:
         raise ValidationError("token is required", field="token")
     result = consent.verify_token(get_session(), gw.sites, gw.signer, body["token"])
-    return with_cors(jsonify(result.to_dict()), "*")
+    return jsonify(result.to_dict())
 
 
 @bp.get("/sites/<site_id>/proof/<receipt_id>")

@@ -7,11 +7,13 @@ from flask.sessions import SecureCookieSessionInterface
 
 from consent_gateway.web import api, banner, contact, demo, ops, privacy
 from consent_gateway.web.extensions import limiter
+from consent_gateway.web.http import redirect_to_public_url
 
 
 def init_app(app: Flask) -> None:
     app.session_interface = _CachedSerializerSessionInterface()
     limiter.init_app(app)
+    app.before_request(redirect_to_public_url)
     # contact before api: the contact path's preflight must reach contact's OPTIONS view.
     for module in (contact, api, ops, banner, demo, privacy):
         app.register_blueprint(module.bp)

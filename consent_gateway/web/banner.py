@@ -15,6 +15,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from consent_gateway.web.extensions import gateway
+from consent_gateway.web.http import absolute_url
 
 bp = Blueprint("banner", __name__, url_prefix="/banner/v1")
 
@@ -117,7 +118,7 @@ def manifest():
     bundle = _bundle()
     if bundle is None:
         return _not_built()
-    body = {**bundle.manifest, "absolute_url": request.host_url.rstrip("/") + bundle.manifest["url"]}
+    body = {**bundle.manifest, "absolute_url": absolute_url(bundle.manifest["url"])}
     response = jsonify(body)
     response.headers["Cache-Control"] = "public, max-age=60"
     response.headers["Access-Control-Allow-Origin"] = "*"
