@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import random
+import threading
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from contact_support import DEMO_ORIGIN, PERSON, decide
@@ -12,6 +15,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from consent_gateway.contact import PurposeObjection, record_objection
+from consent_gateway.contact import objections as objections_module
 
 SURROGATE = '"\\ud800"'  # as the JSON escape: json.loads turns it into a lone surrogate
 WRITE_ENDPOINTS = (
@@ -75,9 +79,32 @@ def test_a_name_twice_in_one_object_is_a_400(client):
     assert assert_error_shape(r, 400)["error"] == "malformed_json"
 
 
-def test_two_identical_objections_at_the_same_instant_both_succeed_once(app, client, db_session):
-    """The second request passes the "already objected?" check before the first commits: the
-    unique constraint refuses its row, and it answers 200 with the first one's."""
+def test_identical_objections_sent_together_are_recorded_once(app, live_server, db_session):
+    token, visitor = decide(app, "demo", "reject_all")
+    body = json.dumps({"consent_token": token, "purpose": "contact_request", "kind": "objection"}).encode()
+    start = threading.Barrier(4)
+
+    def _send(_: int) -> int:
+        request = urllib.request.Request(f"{live_server}/api/v1/sites/demo/objections", data=body,
+                                         headers={"Origin": DEMO_ORIGIN, "Content-Type": "application/json"})
+        start.wait()
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status
+
+    with ThreadPoolExecutor(4) as pool:
+        statuses = sorted(pool.map(_send, range(4)))
+    assert statuses == [200, 200, 200, 201]
+    db_session.rollback()
+    rows = db_session.scalars(select(PurposeObjection)).all()
+    assert [(r.visitor_id, r.kind) for r in rows] == [(visitor, "objection")]
+
+
+def test_two_identical_objections_at_the_same_instant_both_succeed_once(app, client, db_session,
+                                                                      monkeypatch):
+    """Were two identical objections ever to pass the "already objected?" check together (the
+    visitor lock normally queues them; it is taken out here to stage the race in one thread), the
+    unique constraint refuses the second row, and that request answers 200 with the first one's."""
+    monkeypatch.setattr(objections_module, "lock_visitor", lambda *_args: None)
     token, visitor = decide(app, "demo", "reject_all")
     body = {"consent_token": token, "purpose": "contact_request", "kind": "objection"}
     gw = app.extensions["gateway"]
