@@ -50,6 +50,30 @@ def expect_object(body: Any, allowed: set[str]) -> dict[str, Any]:
     return body
 
 
+class InvalidReceipt(ValidationError):
+    """A receipt token that is not one of ours; ``reason`` is a stable machine-readable word
+    (``malformed``, ``bad_signature``)."""
+
+    code = "invalid_receipt"
+
+    def __init__(self, reason: str):
+        super().__init__(f"the receipt token is not valid: {reason}", field="token")
+        self.reason = reason
+
+
+class FieldInvalid(ValidationError):
+    """One contact-form value broke a rule; ``rule`` is a stable machine-readable word such as
+    ``invalid_email``. The message never repeats the value (it may be personal data, and messages
+    end up in logs and screenshots)."""
+
+    def __init__(self, field: str, rule: str, message: str):
+        super().__init__(message, field=field, code=rule)
+
+    @property
+    def rule(self) -> str:
+        return self.code
+
+
 class MalformedJSON(GatewayError):
     status = 400
     code = "malformed_json"

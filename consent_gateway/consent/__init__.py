@@ -12,7 +12,6 @@ from consent_gateway.consent.decisions import (
 )
 from consent_gateway.consent.models import BannerConfig, ConsentEvent
 from consent_gateway.consent.receipts import (
-    InvalidReceipt,
     ReceiptClaims,
     ReceiptFacts,
     ReceiptSigner,
@@ -28,6 +27,7 @@ from consent_gateway.consent.verification import (
     shown_config,
     verify_token,
 )
+from consent_gateway.errors import InvalidReceipt
 
 __all__ = [
     "ACTIONS",
