@@ -13,6 +13,8 @@ class GatewayError(Exception):
 
     status = 400
     code = "bad_request"
+    # Seconds after which a client may try again (sent as Retry-After), for errors that pass.
+    retry_after: int | None = None
 
     def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
         super().__init__(message)
@@ -115,12 +117,24 @@ class UnsupportedMediaType(GatewayError):
     code = "unsupported_media_type"
 
 
+class BannerNotBuilt(GatewayError):
+    """``static/banner/dist`` is missing: the operator has to run ``make banner``."""
+
+    status = 503
+    code = "banner_not_built"
+    retry_after = 60
+
+
 def register_error_handlers(app: Flask) -> None:
     """Answer every error, ours or Werkzeug's, with ``{"error", "message", "field"?}``."""
 
     @app.errorhandler(GatewayError)
     def _gateway_error(exc: GatewayError):
-        return jsonify(exc.to_dict()), exc.status
+        response = jsonify(exc.to_dict())
+        response.status_code = exc.status
+        if exc.retry_after is not None:
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

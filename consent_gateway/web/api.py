@@ -10,7 +10,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from consent_gateway import consent, staff, workflows
 from consent_gateway.db import get_session
 from consent_gateway.enrich import classify_user_agent
-from consent_gateway.errors import ValidationError
+from consent_gateway.errors import NotFound, ValidationError
 from consent_gateway.web.auth import require_role
 from consent_gateway.web.extensions import gateway, limiter
 from consent_gateway.web.http import (
@@ -65,7 +65,7 @@ def contact_declaration(site_id: str):
     gw = gateway()
     site = site_or_404(site_id)
     if site.contact is None:
-        return jsonify({"error": "not_found", "message": f"site {site_id!r} has no contact form"}), 404
+        raise NotFound(f"site {site_id!r} has no contact form", field="site")
     lang = request.args.get("lang", "")
     lang = lang if lang in site.languages else site.default_language
     fields = []
