@@ -21,18 +21,18 @@ from consent_gateway.web.http import (
     site_or_404,
     with_cors,
 )
+from consent_gateway.web.i18n import resolve_language
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 @bp.get("/sites/<site_id>/banner")
 def banner_config(site_id: str):
-    """The banner configuration, from memory, with an ETag; varies only with Sec-GPC."""
+    """The banner configuration, from memory, with an ETag; varies with Sec-GPC (and with
+    Accept-Language when no offered ``?lang=`` is given)."""
     gw = gateway()
     site = site_or_404(site_id)
-    lang = request.args.get("lang", "")
-    if lang not in site.languages:
-        lang = site.default_language
+    lang = resolve_language(site)
     gpc = gpc_header()
     body, etag = _banner_bytes(site_id, lang, gpc)
     shown = gw.sites.banner_config(site, lang)
@@ -66,8 +66,7 @@ def contact_declaration(site_id: str):
     site = site_or_404(site_id)
     if site.contact is None:
         raise NotFound(f"site {site_id!r} has no contact form", field="site")
-    lang = request.args.get("lang", "")
-    lang = lang if lang in site.languages else site.default_language
+    lang = resolve_language(site)
     fields = []
     for f in site.contact.fields:
         item = {

@@ -29,6 +29,7 @@ from consent_gateway.errors import InvalidFields, NotFound, PurposeNotActive, Va
 from consent_gateway.web.contact import CONTACT_RATE
 from consent_gateway.web.extensions import gateway, limiter
 from consent_gateway.web.http import site_or_404
+from consent_gateway.web.i18n import resolve_language
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
 CONSENT_COOKIE = "iq_consent"
@@ -42,11 +43,6 @@ RULES = {
     "pattern_mismatch": ("Le format attendu n'est pas respecté.", "This is not in the expected format."),
     "too_long": ("Le texte est trop long.", "The text is too long."),
 }
-
-
-def _lang(site: Site) -> str:
-    lang = request.values.get("lang", "")
-    return lang if lang in site.languages else site.default_language
 
 
 def _tr(lang: str):
@@ -91,7 +87,7 @@ def centre(site_id: str):
     """The privacy centre: cookie policy (anchor ``cookies``), purposes, controller, rights."""
     gw = gateway()
     site = site_or_404(site_id)
-    lang = _lang(site)
+    lang = resolve_language(site)
     return render_template("privacy/centre.html", site=site, lang=lang, tr=_tr(lang),
                            page=notice.privacy_centre(gw.sites, site, lang))
 
@@ -104,7 +100,7 @@ def contact_form(site_id: str):
     site = site_or_404(site_id)
     if site.contact is None:
         raise NotFound(f"site {site_id!r} has no contact form", field="site")
-    lang = _lang(site)
+    lang = resolve_language(site)
     form = _form_class(site, lang)()
     page: dict[str, Any] = {"errors": {}, "problem": None, "result": None}
     status = 200
