@@ -11,13 +11,16 @@ run: install banner
 test: install-test banner browser
 	$(BIN)/pytest
 
-install: $(VENV)/.installed translations
+# Catalogues are compiled by a second make, which sees the venv the first one just built.
+install: $(VENV)/.installed
+	@$(MAKE) --no-print-directory translations
 $(VENV)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e .
 	touch $@
 
-install-test: $(VENV)/.installed-test translations
+install-test: $(VENV)/.installed-test
+	@$(MAKE) --no-print-directory translations
 $(VENV)/.installed-test: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
@@ -32,14 +35,15 @@ $(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/message
 	$(BIN)/pybabel -q compile -i $< -o $@
 
 # After adding or changing a UI string: collect the msgids and add the new ones to every catalogue
-# (then translate them; tests/web/test_catalogues.py fails while one is missing).
+# (then translate them; tests/views/test_catalogues.py fails while one is missing).
 messages: $(VENV)/.installed
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l --no-location --sort-output -o $(TRANSLATIONS)/messages.pot .
 	$(BIN)/pybabel -q update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -w 100 -N --ignore-obsolete --ignore-pot-creation-date
 
 # A new UI language: `make catalogue lang=de`, translate the new .po, declare the language in sites.yaml.
-catalogue: messages
+catalogue:
 	@test -n "$(lang)" || { echo "usage: make catalogue lang=xx" >&2; exit 2; }
+	@$(MAKE) --no-print-directory messages
 	$(BIN)/pybabel -q init -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l $(lang) -w 100
 
 # The embeddable banner: minified and precompressed into static/banner/dist.
