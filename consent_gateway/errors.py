@@ -16,6 +16,8 @@ class GatewayError(Exception):
 
     status = 400
     code = "bad_request"
+    # Seconds after which a client may try again (sent as Retry-After), for errors that pass.
+    retry_after: int | None = None
 
     def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
         super().__init__(message)
@@ -51,6 +53,30 @@ def expect_object(body: Any, allowed: set[str]) -> dict[str, Any]:
         if key not in allowed:
             raise ValidationError(f"unknown key {key!r}", field=key, code="unknown_field")
     return body
+
+
+class InvalidReceipt(ValidationError):
+    """A receipt token that is not one of ours; ``reason`` is a stable machine-readable word
+    (``malformed``, ``bad_signature``)."""
+
+    code = "invalid_receipt"
+
+    def __init__(self, reason: str):
+        super().__init__(f"the receipt token is not valid: {reason}", field="token")
+        self.reason = reason
+
+
+class FieldInvalid(ValidationError):
+    """One contact-form value broke a rule; ``rule`` is a stable machine-readable word such as
+    ``invalid_email``. The message never repeats the value (it may be personal data, and messages
+    end up in logs and screenshots)."""
+
+    def __init__(self, field: str, rule: str, message: str):
+        super().__init__(message, field=field, code=rule)
+
+    @property
+    def rule(self) -> str:
+        return self.code
 
 
 class MalformedJSON(GatewayError):
@@ -103,6 +129,14 @@ class DatabaseUnavailable(GatewayError):
     retry_after = 30
 
 
+class BannerNotBuilt(GatewayError):
+    """``static/banner/dist`` is missing: the operator has to run ``make banner``."""
+
+    status = 503
+    code = "banner_not_built"
+    retry_after = 60
+
+
 def register_error_handlers(app: Flask) -> None:
     """Answer every error, ours or Werkzeug's, with ``{"error", "message", "field"?}``; a database
     that cannot write is a 503 with ``Retry-After``; anything else is logged and answered 500."""
@@ -111,7 +145,7 @@ def register_error_handlers(app: Flask) -> None:
     def _gateway_error(exc: GatewayError):
         response = jsonify(exc.to_dict())
         response.status_code = exc.status
-        if isinstance(exc, DatabaseUnavailable):
+        if exc.retry_after is not None:
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import yaml
+
 from consent_gateway.declaration import load_sites
 
 
@@ -61,6 +63,17 @@ def test_contact_declaration(client):
     assert body["notice"].startswith("Les informations")
     for field in body["fields"]:
         assert {"name", "purpose", "legal_basis", "required", "kind"} <= set(field)
+
+
+def test_a_site_without_a_contact_form_answers_the_one_404_shape(make_app, settings, tmp_path):
+    declared = yaml.safe_load(settings.sites_path.read_text(encoding="utf-8"))
+    del declared["sites"]["careers"]["contact"]
+    sites_path = tmp_path / "sites.yaml"
+    sites_path.write_text(yaml.safe_dump(declared, allow_unicode=True), encoding="utf-8")
+    r = make_app(sites_path=sites_path).test_client().get("/api/v1/sites/careers/contact")
+    assert r.status_code == 404
+    assert r.get_json() == {"error": "not_found", "message": "site 'careers' has no contact form",
+                            "field": "site"}
 
 
 def test_healthz_and_gpc_well_known(client):

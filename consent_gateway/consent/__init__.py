@@ -12,7 +12,6 @@ from consent_gateway.consent.decisions import (
 )
 from consent_gateway.consent.models import BannerConfig, ConsentEvent
 from consent_gateway.consent.receipts import (
-    InvalidReceipt,
     ReceiptClaims,
     ReceiptFacts,
     ReceiptSigner,
@@ -30,6 +29,7 @@ from consent_gateway.consent.verification import (
     verify_token,
 )
 from consent_gateway.consent.visitors import continued_visitor, lock_visitor
+from consent_gateway.errors import InvalidReceipt
 
 __all__ = [
     "ACTIONS",

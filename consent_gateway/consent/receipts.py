@@ -13,18 +13,11 @@ from typing import Any
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from consent_gateway.declaration import SitesConfig
+from consent_gateway.errors import InvalidReceipt
 
 SALT = "iqera.consent-receipt.v1"
 KANTARA_VERSION = "KI-CR-v1.1.0"
 MAX_TOKEN_LENGTH = 4096
-
-
-class InvalidReceipt(Exception):
-    """A token that is not one of ours; ``reason`` is a stable machine-readable word."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)

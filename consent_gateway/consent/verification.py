@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from consent_gateway.consent.models import BannerConfig, ConsentEvent
 from consent_gateway.consent.receipts import (
-    InvalidReceipt,
     ReceiptClaims,
     ReceiptFacts,
     ReceiptSigner,
@@ -19,6 +18,7 @@ from consent_gateway.consent.receipts import (
 )
 from consent_gateway.db import utcnow
 from consent_gateway.declaration import SitesConfig
+from consent_gateway.errors import InvalidReceipt
 
 
 def latest_event(session: Session, site_id: str, visitor_id: str | None) -> ConsentEvent | None:

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from consent_gateway import consent, staff, workflows
 from consent_gateway.db import get_session
 from consent_gateway.enrich import classify_user_agent
-from consent_gateway.errors import ValidationError
+from consent_gateway.errors import NotFound, ValidationError
 from consent_gateway.web.auth import require_role
 from consent_gateway.web.extensions import gateway, limiter
 from consent_gateway.web.http import (
@@ -21,6 +21,7 @@ from consent_gateway.web.http import (
     site_or_404,
     with_cors,
 )
+from consent_gateway.web.i18n import resolve_language
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.after_request(with_cors)
@@ -28,12 +29,11 @@ bp.after_request(with_cors)
 
 @bp.get("/sites/<site_id>/banner")
 def banner_config(site_id: str):
-    """The banner configuration, from memory, with an ETag; varies only with Sec-GPC."""
+    """The banner configuration, from memory, with an ETag; varies with Sec-GPC (and with
+    Accept-Language when no offered ``?lang=`` is given)."""
     gw = gateway()
     site = site_or_404(site_id)
-    lang = request.args.get("lang", "")
-    if lang not in site.languages:
-        lang = site.default_language
+    lang = resolve_language(site)
     gpc = gpc_header()
     body, etag = _banner_bytes(site_id, lang, gpc)
     shown = gw.sites.banner_config(site, lang)
@@ -66,9 +66,8 @@ def contact_declaration(site_id: str):
     gw = gateway()
     site = site_or_404(site_id)
     if site.contact is None:
-        return jsonify({"error": "not_found", "message": f"site {site_id!r} has no contact form"}), 404
-    lang = request.args.get("lang", "")
-    lang = lang if lang in site.languages else site.default_language
+        raise NotFound(f"site {site_id!r} has no contact form", field="site")
+    lang = resolve_language(site)
     fields = []
     for f in site.contact.fields:
         item = {

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, Field, HiddenField, StringField, TelField, TextAreaField
 
@@ -29,27 +30,18 @@ from consent_gateway.errors import InvalidFields, NotFound, PurposeNotActive, Va
 from consent_gateway.web.contact import CONTACT_RATE
 from consent_gateway.web.extensions import gateway, limiter
 from consent_gateway.web.http import site_or_404
+from consent_gateway.web.i18n import resolve_language
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
 CONSENT_COOKIE = "iq_consent"
+# What the hosted form says about a broken rule; a rule without an entry shows the service's message.
 RULES = {
-    "required": ("Ce champ est obligatoire.", "This field is required."),
-    "invalid_email": ("Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.",
-                      "Enter a valid email address, for example name@example.com."),
-    "invalid_phone": ("Saisissez un numéro français (06 12 34 56 78) ou international (+212 …).",
-                      "Enter a French (06 12 34 56 78) or international (+212 …) number."),
-    "pattern_mismatch": ("Le format attendu n'est pas respecté.", "This is not in the expected format."),
-    "too_long": ("Le texte est trop long.", "The text is too long."),
+    "required": _l("This field is required."),
+    "invalid_email": _l("Enter a valid email address, for example name@example.com."),
+    "invalid_phone": _l("Enter a French (06 12 34 56 78) or international (+212 …) number."),
+    "pattern_mismatch": _l("This is not in the expected format."),
+    "too_long": _l("The text is too long."),
 }
-
-
-def _lang(site: Site) -> str:
-    lang = request.values.get("lang", "")
-    return lang if lang in site.languages else site.default_language
-
-
-def _tr(lang: str):
-    return lambda fr, en: en if lang == "en" else fr
 
 
 def _form_class(site: Site, lang: str) -> type[FlaskForm]:
@@ -90,8 +82,8 @@ def centre(site_id: str):
     """The privacy centre: cookie policy (anchor ``cookies``), purposes, controller, rights."""
     gw = gateway()
     site = site_or_404(site_id)
-    lang = _lang(site)
-    return render_template("privacy/centre.html", site=site, lang=lang, tr=_tr(lang),
+    lang = resolve_language(site)
+    return render_template("privacy/centre.html", site=site, lang=lang,
                            page=notice.privacy_centre(gw.sites, site, lang))
 
 
@@ -103,7 +95,7 @@ def contact_form(site_id: str):
     site = site_or_404(site_id)
     if site.contact is None:
         raise NotFound(f"site {site_id!r} has no contact form", field="site")
-    lang = _lang(site)
+    lang = resolve_language(site)
     form = _form_class(site, lang)()
     page: dict[str, Any] = {"errors": {}, "problem": None, "result": None}
     status = 200
@@ -130,14 +122,14 @@ def contact_form(site_id: str):
             status = 201
         except InvalidFields as exc:
             status = 400
-            page["errors"] = {field: RULES.get(rule, (message, message))[lang == "en"]
+            page["errors"] = {field: str(RULES[rule]) if rule in RULES else message
                               for field, rule, message in exc.errors}
         except PurposeNotActive as exc:
             status, page["problem"] = 403, ("purpose_not_active", exc.field)
         except ValidationError as exc:
             status, page["problem"] = 400, (exc.code, exc.field)
     return render_template(
-        "privacy/contact.html", site=site, lang=lang, tr=_tr(lang), form=form,
+        "privacy/contact.html", site=site, lang=lang, form=form,
         notice=notice.information_notice(gw.sites, site, lang), declared=site.contact.fields,
         automatic=notice.AUTOMATIC_KINDS, **page,
     ), status

@@ -27,6 +27,12 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     }
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    """A French visitor, as most of the group's are: pages follow the browser's Accept-Language."""
+    return {**browser_context_args, "locale": "fr-FR"}
+
+
 @pytest.fixture
 def demo_url(live_server: str) -> str:
     return f"{live_server}/demo/demo"

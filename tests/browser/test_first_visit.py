@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from browser_support import assert_accessible, banner, open_demo, screenshot
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 GCM_TYPES = {"ad_storage", "ad_user_data", "ad_personalization", "analytics_storage",
              "functionality_storage", "personalization_storage", "security_storage"}
@@ -73,6 +73,17 @@ def test_english_page_gets_the_english_banner(page: Page, demo_url: str):
     for text in ("Accept all", "Reject all", "Customise"):
         expect(first.get_by_role("button", name=text, exact=True)).to_be_visible()
     expect(first.get_by_role("link", name="Privacy centre")).to_be_visible()
+
+
+def test_an_english_browser_gets_the_english_page_and_banner(browser: Browser, demo_url: str):
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    open_demo(page, demo_url)
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your debt file, handled with care")
+    first = page.get_by_role("region", name="Your cookie choices")
+    expect(first.get_by_role("button", name="Accept all", exact=True)).to_be_visible()
+    context.close()
 
 
 def test_usable_at_320px_and_200_percent_text(page: Page, demo_url: str):

@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, expect
 
 
 def test_gpc_keeps_advertising_refused_until_an_explicit_opt_in(browser: Browser, demo_url: str, verify):
-    context = browser.new_context(extra_http_headers={"Sec-GPC": "1"})
+    context = browser.new_context(locale="fr-FR", extra_http_headers={"Sec-GPC": "1"})
     context.add_init_script(GPC_INIT)
     page = context.new_page()
     open_demo(page, demo_url)

@@ -59,7 +59,7 @@ def test_unbuilt_banner_is_a_clear_503(make_app, tmp_path):
     client = make_app(banner_dist=tmp_path / "missing").test_client()
     for path in ("/banner/v1/consent.js", "/banner/v1/manifest.json"):
         response = client.get(path)
-        assert response.status_code == 503
+        assert response.status_code == 503 and response.headers["Retry-After"] == "60"
         assert response.get_json()["error"] == "banner_not_built"
         assert "make banner" in response.get_json()["message"]
 
