@@ -15,7 +15,7 @@ from consent_gateway.errors import ConfigurationError
 from consent_gateway.settings import PROJECT_ROOT
 
 DEMO_ORIGIN = "http://127.0.0.1:8000"
-TEST_SITES = Path(__file__).resolve().parent / "fixtures" / "sites.yaml"
+TEST_SITES = Path(__file__).resolve().parents[2] / "fixtures" / "sites.yaml"
 # Declared names that are also ordinary words of the code (field kinds, a staff role, the demo's
 # tag names, the browser's `location`), so finding them proves nothing.
 COMMON_WORDS = {"email", "phone", "message", "location", "marketing"}

@@ -17,7 +17,7 @@ from consent_gateway.declaration import load_sites
 from consent_gateway.errors import ConfigurationError
 from consent_gateway.settings import PROJECT_ROOT, Settings
 
-SITES_YAML = Path(__file__).resolve().parent / "fixtures" / "sites.yaml"
+SITES_YAML = Path(__file__).resolve().parents[2] / "fixtures" / "sites.yaml"
 PRODUCTION_SITES_YAML = PROJECT_ROOT / "sites.yaml"
 
 
