@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import geoip2.database
+import geoip2.errors
 from ua_parser import Parser, RegexResolver, load_builtins
 
 # Matched against the lower-cased agent: a case-insensitive alternation is ten times slower.
@@ -24,7 +26,8 @@ _TABLET_DEVICE = re.compile(r"ipad|tablet|kindle|nexus (7|9|10)|sm-t\d|tab", re.
 def _parser() -> Parser:
     """ua-parser's native (``regex`` extra) resolver, built on first use, without its own cache:
     the LRU below caches the whole classification instead."""
-    return Parser(RegexResolver(load_builtins()))
+    # RegexResolver is typed as optional (None without the `regex` extra, which we pin).
+    return Parser(RegexResolver(load_builtins()))  # type: ignore[misc]
 
 
 @dataclass(frozen=True)
@@ -67,15 +70,13 @@ class GeoIP:
 
     def __init__(self, path: Path | None):
         self._path = path
-        self._reader = None
+        self._reader: geoip2.database.Reader | None = None
         self._opened = False
 
-    def _open(self):
+    def _open(self) -> geoip2.database.Reader | None:
         self._opened = True
         if self._path is None or not self._path.exists():
             return None
-        import geoip2.database
-
         self._reader = geoip2.database.Reader(str(self._path))
         return self._reader
 
@@ -92,8 +93,6 @@ class GeoIP:
             address = address.ipv4_mapped
         if address.is_private or address.is_loopback:
             return None
-        import geoip2.errors
-
         try:
             if "City" in reader.metadata().database_type:
                 return reader.city(str(address)).country.iso_code

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Insert, insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from consent_gateway.consent.models import BannerConfig
@@ -39,14 +41,10 @@ def snapshot_banner_config(session: Session, site: Site, lang: str, shown: dict[
     session.execute(statement)
 
 
-def _insert_ignoring_duplicates(session: Session, values: dict[str, Any]):
+def _insert_ignoring_duplicates(session: Session, values: dict[str, Any]) -> Insert:
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
         return pg_insert(BannerConfig).values(**values).on_conflict_do_nothing()
     if dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
         return sqlite_insert(BannerConfig).values(**values).on_conflict_do_nothing()
     return insert(BannerConfig).values(**values)

@@ -193,7 +193,7 @@ def append_decision(
     }
     # A Core INSERT: the event is never read back or changed in this unit of work, and the ORM's
     # flush machinery was the largest single cost of a consent POST.
-    session.execute(insert(ConsentEvent.__table__), values)
+    session.execute(insert(ConsentEvent), values)
     return ConsentEvent(**values)
 
 

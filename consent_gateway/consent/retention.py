@@ -8,6 +8,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from consent_gateway.consent.models import ConsentEvent
+from consent_gateway.db import affected_rows
 
 
 def count_expired_events(session: Session, before: datetime) -> int:
@@ -24,5 +25,5 @@ def purge_expired_events(session: Session, before: datetime, batch: int) -> int:
         if not ids:
             return total
         # rowcount, not len(ids): a purge running beside this one may have deleted some already.
-        total += session.execute(delete(ConsentEvent).where(ConsentEvent.id.in_(ids))).rowcount or 0
+        total += affected_rows(session.execute(delete(ConsentEvent).where(ConsentEvent.id.in_(ids))))
         session.commit()

@@ -75,7 +75,8 @@ def lock_visitor(session: Session, site_id: str, visitor_id: str) -> None:
         connection.execute(text("SELECT pg_advisory_xact_lock(CAST(:key AS BIGINT))"),
                            {"key": _lock_key(site_id, visitor_id)})
     elif dialect == "sqlite":
-        if not connection.connection.driver_connection.in_transaction:
+        driver = connection.connection.driver_connection
+        if driver is not None and not driver.in_transaction:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
     else:  # pragma: no cover - the gateway runs on SQLite and PostgreSQL only
         raise RuntimeError(f"no per-visitor lock for the {dialect} dialect")

@@ -101,7 +101,7 @@ def submit_contact(session: Session, sites: SitesConfig, site: Site, submission:
         try:
             kept.append((spec, validate_field(spec, value, now=now)))
         except FieldInvalid as exc:
-            errors.append((exc.field, exc.rule, exc.message))
+            errors.append((exc.field or spec.name, exc.rule, exc.message))
     if errors:
         raise InvalidFields(errors)
     if not kept:

@@ -10,6 +10,7 @@ from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from consent_gateway.contact.models import ContactField, ContactSubmission
+from consent_gateway.db import affected_rows
 
 
 def erase_revoked_fields(session: Session, site_id: str, visitor_id: str, purposes: Iterable[str]) -> int:
@@ -18,12 +19,12 @@ def erase_revoked_fields(session: Session, site_id: str, visitor_id: str, purpos
     purposes = list(purposes)
     if not purposes:
         return 0
-    erased = session.execute(
+    erased = affected_rows(session.execute(
         delete(ContactField).where(
             ContactField.site_id == site_id, ContactField.visitor_id == visitor_id,
             ContactField.purpose.in_(purposes),
         )
-    ).rowcount
+    ))
     if erased:
         delete_empty_submissions(session, site_id=site_id, visitor_id=visitor_id)
     return erased or 0
@@ -38,7 +39,7 @@ def delete_empty_submissions(session: Session, *, site_id: str | None = None,
         statement = statement.where(ContactSubmission.site_id == site_id)
     if visitor_id is not None:
         statement = statement.where(ContactSubmission.visitor_id == visitor_id)
-    return session.execute(statement).rowcount or 0
+    return affected_rows(session.execute(statement))
 
 
 def count_expired_fields(session: Session, now: datetime) -> tuple[Counter[str], int]:
@@ -68,8 +69,8 @@ def purge_expired_fields(session: Session, now: datetime, batch: int) -> tuple[C
         if not sub_ids:
             break
         # rowcount, not len(ids): a purge running beside this one may have deleted some already.
-        submissions += session.execute(delete(ContactSubmission)
-                                       .where(ContactSubmission.id.in_(sub_ids))).rowcount or 0
+        submissions += affected_rows(session.execute(delete(ContactSubmission)
+                                       .where(ContactSubmission.id.in_(sub_ids))))
         session.commit()
     return by_purpose, submissions
 
