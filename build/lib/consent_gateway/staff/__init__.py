@@ -1,7 +1,0 @@
-"""Staff: API tokens and roles, the access log, the DPO's proof bundles."""
-
-from consent_gateway.staff.models import AccessLog, StaffToken
-from consent_gateway.staff.proof import proof_bundle
-from consent_gateway.staff.tokens import ROLES, authenticate, create_token, log_access
-
-__all__ = ["ROLES", "AccessLog", "StaffToken", "authenticate", "create_token", "log_access", "proof_bundle"]
