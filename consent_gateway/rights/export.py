@@ -46,7 +46,8 @@ def visitor_export(session: Session, sites: SitesConfig, site: Site, visitor_id:
                 .order_by(PurposeObjection.id))
         ],
         "rights_requests": [_request(r, cipher) for r in session.scalars(
-            select(RightsRequest).where(RightsRequest.site_id == site.id, RightsRequest.visitor_id == visitor_id)
+            select(RightsRequest)
+            .where(RightsRequest.site_id == site.id, RightsRequest.visitor_id == visitor_id)
             .order_by(RightsRequest.id))],
     }
 

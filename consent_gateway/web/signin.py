@@ -56,7 +56,7 @@ class GatewaySessionInterface(SecureCookieSessionInterface):
         key = "staff_session_serializer" if staff else "session_serializer"
         serializer = app.extensions.get(key)
         if serializer is None and app.secret_key:
-            keys = [*app.config.get("SECRET_KEY_FALLBACKS", ()), app.secret_key]
+            keys = [*(app.config.get("SECRET_KEY_FALLBACKS") or ()), app.secret_key]
             serializer = app.extensions[key] = URLSafeTimedSerializer(
                 keys, salt=_STAFF_SALT if staff else self.salt, serializer=self.serializer,
                 signer_kwargs={"key_derivation": self.key_derivation, "digest_method": self.digest_method})
