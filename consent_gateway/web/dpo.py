@@ -16,7 +16,7 @@ from consent_gateway.db import get_session, utcnow
 from consent_gateway.errors import NotFound, ValidationError
 from consent_gateway.web.extensions import gateway, limiter
 from consent_gateway.web.http import site_or_404
-from consent_gateway.web.rights import KIND_LABELS
+from consent_gateway.web.rights import KIND_LABELS, choices
 from consent_gateway.web.signin import SignInForm, require_signed_in, safe_next, sign_in, sign_out
 
 bp = Blueprint("dpo", __name__, url_prefix="/dpo")
@@ -32,13 +32,13 @@ signed_in = require_signed_in(*ROLES, sign_in_endpoint="dpo.sign_in_page")
 
 
 class ExtendForm(FlaskForm):
-    months = RadioField(_l("Extend by"), choices=[("1", _l("one month")), ("2", _l("two months"))],
+    months = RadioField(_l("Extend by"), choices=choices([("1", _l("one month")), ("2", _l("two months"))]),
                         default="2")
     notice = TextAreaField(_l("Notice sent to the requester (why the extension is needed)"))
 
 
 class CloseForm(FlaskForm):
-    outcome = SelectField(_l("Outcome"), choices=list(OUTCOME_LABELS.items()))
+    outcome = SelectField(_l("Outcome"), choices=choices(OUTCOME_LABELS.items()))
     note = TextAreaField(_l("Note (what was answered)"))
 
 

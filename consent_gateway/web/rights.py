@@ -9,12 +9,13 @@ or restrict a non-consent purpose at once; each of these is recorded as a closed
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import EmailField, HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired
 
 from consent_gateway import contact, rights, workflows
@@ -41,8 +42,13 @@ KIND_LABELS = {
 ERRORS = {**RULES, "invalid_receipt": _l("This receipt code is not a receipt of this site.")}
 
 
+def choices(pairs: Iterable[tuple[str, Any]]) -> list[SelectChoice]:
+    """WTForms choices from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 class RequestForm(FlaskForm):
-    kind = RadioField(_l("Your request"), choices=list(KIND_LABELS.items()),
+    kind = RadioField(_l("Your request"), choices=choices(KIND_LABELS.items()),
                       validators=[InputRequired(message=RULES["required"])])
     purpose = SelectField(_l("Processing concerned (optional)"), choices=[], validate_choice=False)
     name = StringField(_l("Your name"), validators=[InputRequired(message=RULES["required"])])
@@ -63,8 +69,9 @@ class SelfServiceForm(FlaskForm):
 
 class ObjectionForm(SelfServiceForm):
     purpose = SelectField(_l("Processing"), choices=[], validate_choice=False)
-    kind = RadioField(_l("What you ask"), choices=[("objection", _l("I object to it")),
-                                                  ("restriction", _l("Restrict it"))], default="objection")
+    kind = RadioField(_l("What you ask"), choices=choices([("objection", _l("I object to it")),
+                                                          ("restriction", _l("Restrict it"))]),
+                      default="objection")
 
 
 @bp.route("/<site_id>/rights", methods=["GET", "POST"])
@@ -76,7 +83,7 @@ def request_form(site_id: str):
     site = site_or_404(site_id)
     lang = resolve_language(site)
     form = RequestForm()
-    form.purpose.choices = [("", "—")] + _purposes(site, lang, consent_too=True)
+    form.purpose.choices = choices([("", "—"), *_purposes(site, lang, consent_too=True)])
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
@@ -169,7 +176,7 @@ def object_to(site_id: str):
 def _page(site: Site, lang: str, form: RequestForm, **page: Any) -> str:
     """The rights page; the self-service forms appear when a receipt of the site identifies the visitor."""
     gw = gateway()
-    form.purpose.choices = [("", "—")] + _purposes(site, lang, consent_too=True)
+    form.purpose.choices = choices([("", "—"), *_purposes(site, lang, consent_too=True)])
     form.lang.data = lang
     token = request.values.get("consent_token") or _cookie_token()
     identified = False
@@ -182,7 +189,7 @@ def _page(site: Site, lang: str, form: RequestForm, **page: Any) -> str:
     pasted = request.values.get("consent_token", "")
     self_form = SelfServiceForm(formdata=None, consent_token=pasted, lang=lang)
     objection_form = ObjectionForm(formdata=None, consent_token=pasted, lang=lang)
-    objection_form.purpose.choices = _purposes(site, lang, consent_too=False)
+    objection_form.purpose.choices = choices(_purposes(site, lang, consent_too=False))
     return render_template("privacy/rights.html", site=site, lang=lang, form=form, identified=identified,
                            self_form=self_form, objection_form=objection_form, kinds=KIND_LABELS,
                            errors=page.get("errors", {}), problem=page.get("problem"), done=page.get("done"))
