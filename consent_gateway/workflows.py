@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from consent_gateway.consent import (
@@ -27,11 +26,11 @@ from consent_gateway.consent import (
     lock_visitor,
 )
 from consent_gateway.consent.retention import count_expired_events, purge_expired_events
-from consent_gateway.contact import ContactField, PIICipher, add_objection, check_objection
+from consent_gateway.contact import PIICipher, add_objection, check_objection
 from consent_gateway.contact.erasure import (
     count_expired_fields,
-    delete_empty_submissions,
     erase_revoked_fields,
+    erase_visitor_fields,
     purge_expired_fields,
 )
 from consent_gateway.db import utcnow
@@ -145,9 +144,7 @@ def erase_visitor_contact_data(session: Session, site: Site, signer: ReceiptSign
     empty); the pseudonymous consent events stay, as proof the law lets us keep. Commit once, with
     the closed ``erasure`` request (outcome ``no_data`` when there was nothing to erase)."""
     event = _visitor(session, signer, site, token)
-    erased = session.execute(delete(ContactField).where(
-        ContactField.site_id == site.id, ContactField.visitor_id == event.visitor_id)).rowcount or 0
-    delete_empty_submissions(session, site_id=site.id, visitor_id=event.visitor_id)
+    erased = erase_visitor_fields(session, site.id, event.visitor_id)
     request = _closed(session, site, "erasure", event, lang, "fulfilled" if erased else "no_data", now)
     session.commit()
     return SelfService(request, erased)

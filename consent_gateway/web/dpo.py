@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Blueprint, Response, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, TextAreaField
@@ -56,7 +57,8 @@ def _private(response: Response) -> Response:
 
 @bp.context_processor
 def _layout() -> dict:
-    return {"sign_out_form": SignOutForm(), "kind_labels": KIND_LABELS, "outcome_labels": OUTCOME_LABELS}
+    return {"sign_out_form": SignOutForm(), "kind_labels": KIND_LABELS, "outcome_labels": OUTCOME_LABELS,
+            "lang": str(get_locale())}
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])

@@ -58,7 +58,8 @@ def test_the_banner_cookie_verifies_identity(app, client, db_session):
     client.set_cookie("iq_consent", cookie_of(token))
     page = client.get("/privacy/demo/rights?lang=fr").get_data(as_text=True)
     assert "Télécharger mes données" in page
-    assert client.post("/privacy/demo/rights?lang=fr", data={**FORM, "csrf_token": csrf(client)}).status_code == 201
+    answer = client.post("/privacy/demo/rights?lang=fr", data={**FORM, "csrf_token": csrf(client)})
+    assert answer.status_code == 201
     row = db_session.execute(text("SELECT identity, visitor_id FROM rights_request")).one()
     assert tuple(row) == ("receipt", visitor)
 
@@ -88,7 +89,8 @@ def test_self_service_erasure_and_objection_with_a_pasted_token(app, client, db_
     path = f"/privacy/demo/rights?lang=fr&consent_token={token}"
     answer = client.post("/privacy/demo/rights/erase?lang=fr",
                          data={"csrf_token": csrf(client, path), "consent_token": token})
-    assert answer.status_code == 200 and "4 données de contact ont été effacées" in answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    assert "4 données de contact ont été effacées" in answer.get_data(as_text=True)
     assert db_session.execute(text("SELECT COUNT(*) FROM contact_field")).scalar_one() == 0
     answer = client.post("/privacy/demo/rights/object?lang=fr",
                          data={"csrf_token": csrf(client, path), "consent_token": token,

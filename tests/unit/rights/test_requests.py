@@ -25,7 +25,8 @@ def cipher(app):
 def test_requester_details_are_encrypted_in_the_raw_table(app, db_session):
     details = rights.RequestDetails(name="Camillette Durandal-Zéphyr", email="camille.durandal@example.fr",
                                     message="Mes directives", instructions="Supprimer mon compte",
-                                    designated_name="Aurélien Designé", designated_email="aurelien@example.fr")
+                                    designated_name="Aurélien Designé",
+                                    designated_email="aurelien@example.fr")
     row = submit(app, "post_mortem", details)
     raw = db_session.execute(text("SELECT * FROM rights_request")).mappings().one()
     dumped = " ".join(str(v) for v in raw.values())
@@ -68,7 +69,8 @@ def test_overdue_requests_are_flagged_and_listed_first(app, db_session):
     fresh = submit(app, now=now - timedelta(days=3))
     late = submit(app, "erasure", now=now - timedelta(days=40))
     closed_late = submit(app, "objection", now=now - timedelta(days=60))
-    db_session.execute(text("UPDATE rights_request SET closed_at = :t, outcome = 'fulfilled' WHERE reference = :r"),
+    db_session.execute(text("UPDATE rights_request SET closed_at = :t, outcome = 'fulfilled' "
+                            "WHERE reference = :r"),
                        {"t": (now - timedelta(days=50)).replace(tzinfo=None), "r": closed_late.reference})
     db_session.commit()
     assert [r.reference for r in rights.overdue_requests(db_session, now)] == [late.reference]
@@ -82,7 +84,8 @@ def test_extension_records_its_notice_and_moves_the_deadline(app, cipher):
     row = submit(app, now=received)
     _, dpo = staff_token(app)
     with Session(app.extensions["db_engine"], expire_on_commit=False) as session:
-        extended = rights.extend_request(session, cipher, row.reference, 2, "Demande complexe : 3 sites.", dpo)
+        notice = "Demande complexe : 3 sites."
+        extended = rights.extend_request(session, cipher, row.reference, 2, notice, dpo)
         assert extended.extended_due_at == rights.add_months(extended.received_at, 3)
         assert extended.deadline == extended.extended_due_at
         with pytest.raises(ValidationError):

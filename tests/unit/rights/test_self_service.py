@@ -20,8 +20,9 @@ def run(app, action, *args, **kwargs):
     with Session(app.extensions["db_engine"], expire_on_commit=False) as session:
         site = gw.sites.sites["demo"]
         if action == "export":
-            return workflows.export_visitor_data(session, gw.sites, site, gw.signer,
-                                                 contact.cipher_for(gw.settings.pii_keys), *args, lang="fr", **kwargs)
+            cipher = contact.cipher_for(gw.settings.pii_keys)
+            return workflows.export_visitor_data(session, gw.sites, site, gw.signer, cipher, *args, lang="fr",
+                                                 **kwargs)
         if action == "erase":
             return workflows.erase_visitor_contact_data(session, site, gw.signer, *args, lang="fr", **kwargs)
         return workflows.object_as_visitor(session, gw.sites, site, gw.signer, *args, lang="fr", **kwargs)
@@ -33,7 +34,8 @@ def test_export_holds_everything_of_the_visitor_and_nothing_of_another(app, clie
                                                 "third_party_media": False}, previous_token=first)
     other, other_visitor = decide(app)
     assert submit(client, {**PERSON, "portfolio_code": "MCS2041"}, second).status_code == 201
-    assert submit(client, {**PERSON, "surname": "Autrepersonne", "email": "autre@example.fr"}, other).status_code == 201
+    someone_else = {**PERSON, "surname": "Autrepersonne", "email": "autre@example.fr"}
+    assert submit(client, someone_else, other).status_code == 201
     submit_request(app, "rectification", token=second)
     submit_request(app, "access", token=other)
 
@@ -77,8 +79,8 @@ def test_erasure_removes_contact_data_and_keeps_consent_proof(app, client, db_se
     assert events == 1
     again = run(app, "erase", token)
     assert again.count == 0 and again.request.outcome == "no_data"
-    closed = db_session.execute(text("SELECT kind, outcome, closed_at IS NOT NULL AS closed FROM rights_request "
-                                     "ORDER BY id")).all()
+    closed = db_session.execute(text("SELECT kind, outcome, closed_at IS NOT NULL AS closed "
+                                     "FROM rights_request ORDER BY id")).all()
     assert [tuple(r) for r in closed] == [("erasure", "fulfilled", True), ("erasure", "no_data", True)]
 
 
