@@ -1,4 +1,6 @@
-"""The writes that cross domains: a decision that also erases contact data, the retention purge.
+"""The writes that cross domains: a decision that also erases contact data, the retention purge,
+and the rights a visitor exercises at once with a valid receipt (export, erasure, objection), each
+recorded as a closed rights request in the same transaction.
 
 Views and commands call these; the domains below never import each other for a write.
 """
@@ -8,10 +10,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from consent_gateway.consent import (
+    ConsentEvent,
     Decision,
     ReceiptSigner,
     RecordedConsent,
@@ -22,13 +26,17 @@ from consent_gateway.consent import (
     lock_visitor,
 )
 from consent_gateway.consent.retention import count_expired_events, purge_expired_events
+from consent_gateway.contact import PIICipher, add_objection, check_objection
 from consent_gateway.contact.erasure import (
     count_expired_fields,
     erase_revoked_fields,
+    erase_visitor_fields,
     purge_expired_fields,
 )
 from consent_gateway.db import utcnow
 from consent_gateway.declaration import Site, SitesConfig
+from consent_gateway.errors import Forbidden, InvalidReceipt
+from consent_gateway.rights import RightsRequest, identify, new_request, visitor_export
 
 PURGE_BATCH = 2000
 
@@ -107,3 +115,67 @@ def purge(session: Session, sites: SitesConfig, *, dry_run: bool = False, now: d
     report.fields_by_purpose, report.submissions = purge_expired_fields(session, now, batch)
     report.consent_events = purge_expired_events(session, events_before, batch)
     return report
+
+
+@dataclass(frozen=True)
+class SelfService:
+    """A right exercised at once: the closed request that records it, and what was done."""
+
+    request: RightsRequest
+    count: int = 0
+    export: dict[str, Any] | None = None
+
+
+def export_visitor_data(session: Session, sites: SitesConfig, site: Site, signer: ReceiptSigner,
+                        cipher: PIICipher, token: Any, *, lang: str,
+                        now: datetime | None = None) -> SelfService:
+    """Everything linked to the visitor ``token`` proves, on ``site`` (portability format), and the
+    closed ``portability`` request that records the answer; commit once."""
+    event = _visitor(session, signer, site, token)
+    export = visitor_export(session, sites, site, event.visitor_id, cipher, lang=lang, now=now)
+    request = _closed(session, site, "portability", event, lang, "fulfilled", now)
+    session.commit()
+    return SelfService(request, len(export["contact_submissions"]), export)
+
+
+def erase_visitor_contact_data(session: Session, site: Site, signer: ReceiptSigner, token: Any, *,
+                               lang: str, now: datetime | None = None) -> SelfService:
+    """Erase every contact field the visitor's forms stored on ``site`` (and the submissions left
+    empty); the pseudonymous consent events stay, as proof the law lets us keep. Commit once, with
+    the closed ``erasure`` request (outcome ``no_data`` when there was nothing to erase)."""
+    event = _visitor(session, signer, site, token)
+    erased = erase_visitor_fields(session, site.id, event.visitor_id)
+    request = _closed(session, site, "erasure", event, lang, "fulfilled" if erased else "no_data", now)
+    session.commit()
+    return SelfService(request, erased)
+
+
+def object_as_visitor(session: Session, sites: SitesConfig, site: Site, signer: ReceiptSigner, token: Any,
+                      purpose: str, kind: str, *, lang: str, now: datetime | None = None) -> SelfService:
+    """Record the visitor's objection to (or restriction of) a non-consent ``purpose`` and the
+    closed request of that kind, in one transaction; idempotent (``count`` 0 when already made)."""
+    check_objection(sites, site, purpose, kind)
+    event = _visitor(session, signer, site, token)
+    recorded = add_objection(session, site.id, event.visitor_id, event.receipt_id, purpose, kind, now)
+    request = _closed(session, site, kind, event, lang, "fulfilled", now, purpose=purpose)
+    session.commit()
+    return SelfService(request, int(recorded.created))
+
+
+def _visitor(session: Session, signer: ReceiptSigner, site: Site, token: Any) -> ConsentEvent:
+    """The event of the visitor's receipt, their lock taken for the rest of the transaction."""
+    try:
+        event = identify(session, signer, site, token)
+    except InvalidReceipt as exc:
+        raise Forbidden("a receipt of this site is needed to act without the DPO", field="consent_token",
+                        code="invalid_receipt") from exc
+    lock_visitor(session, site.id, event.visitor_id)
+    return event
+
+
+def _closed(session: Session, site: Site, kind: str, event: ConsentEvent, lang: str, outcome: str,
+            now: datetime | None, *, purpose: str | None = None) -> RightsRequest:
+    request = new_request(site, kind, event, lang=lang, channel="self_service", purpose=purpose, now=now)
+    request.closed_at, request.outcome = request.received_at, outcome
+    session.add(request)
+    return request

@@ -8,6 +8,7 @@ from alembic import context
 from consent_gateway.consent import models as _consent_tables  # noqa: F401
 from consent_gateway.contact import models as _contact_tables  # noqa: F401
 from consent_gateway.db import Base, make_engine
+from consent_gateway.rights import models as _rights_tables  # noqa: F401
 from consent_gateway.settings import Settings
 from consent_gateway.staff import models as _staff_tables  # noqa: F401
 

@@ -11,7 +11,12 @@ from consent_gateway.contact.encryption import PIICipher, cipher_for
 from consent_gateway.contact.erasure import delete_empty_submissions, erase_revoked_fields
 from consent_gateway.contact.gate import Drop, Standing, visitor_standing
 from consent_gateway.contact.models import ContactField, ContactSubmission, PurposeObjection
-from consent_gateway.contact.objections import RecordedObjection, record_objection
+from consent_gateway.contact.objections import (
+    RecordedObjection,
+    add_objection,
+    check_objection,
+    record_objection,
+)
 
 __all__ = [
     "HONEYPOT",
@@ -24,6 +29,8 @@ __all__ = [
     "Standing",
     "Submission",
     "SubmissionResult",
+    "add_objection",
+    "check_objection",
     "cipher_for",
     "delete_empty_submissions",
     "erase_revoked_fields",

@@ -30,6 +30,17 @@ def erase_revoked_fields(session: Session, site_id: str, visitor_id: str, purpos
     return erased or 0
 
 
+def erase_visitor_fields(session: Session, site_id: str, visitor_id: str) -> int:
+    """Delete every field this visitor's submissions stored on ``site_id`` (an erasure request),
+    and the submissions left empty. Does not commit: it runs inside the caller's write."""
+    return erase_revoked_fields(session, site_id, visitor_id, _purposes_of(session, site_id, visitor_id))
+
+
+def _purposes_of(session: Session, site_id: str, visitor_id: str) -> list[str]:
+    return list(session.scalars(select(ContactField.purpose).distinct().where(
+        ContactField.site_id == site_id, ContactField.visitor_id == visitor_id)))
+
+
 def delete_empty_submissions(session: Session, *, site_id: str | None = None,
                              visitor_id: str | None = None) -> int:
     """Delete submissions with no stored field left (they hold no personal data worth keeping)."""

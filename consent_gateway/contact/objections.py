@@ -47,10 +47,39 @@ def record_objection(session: Session, sites: SitesConfig, signer: ReceiptSigner
                      body: Any, now: datetime | None = None) -> RecordedObjection:
     """Record ``{consent_token, purpose, kind}`` once (idempotent); commit."""
     body = expect_object(body, _BODY_KEYS)
-    kind = body.get("kind")
+    kind, purpose_id = body.get("kind"), body.get("purpose")
+    check_objection(sites, site, purpose_id, kind)
+    try:
+        event = signed_event(session, signer, body.get("consent_token"))
+    except InvalidReceipt as exc:
+        raise Forbidden("a receipt token of this site is needed to identify you", field="consent_token",
+                        code="invalid_receipt") from exc
+    if event.site_id != site.id:
+        raise Forbidden("this receipt belongs to another site", field="consent_token",
+                        code="invalid_receipt")
+    # Serialised with the visitor's contact captures: once the objection is acknowledged, no
+    # capture that checked the objections before it can still store a field of that purpose.
+    lock_visitor(session, site.id, event.visitor_id)
+    recorded = add_objection(session, site.id, event.visitor_id, event.receipt_id, purpose_id, kind, now)
+    if not recorded.created:
+        return recorded
+    try:
+        session.commit()
+    except IntegrityError:
+        # The same objection sent twice at once (a double click, a retried request): the other
+        # one won the unique constraint, and this one answers with its row.
+        session.rollback()
+        existing = _existing(session, site.id, event.visitor_id, purpose_id, kind)
+        if existing is None:
+            raise
+        return RecordedObjection(existing, created=False)
+    return recorded
+
+
+def check_objection(sites: SitesConfig, site: Site, purpose_id: Any, kind: Any) -> None:
+    """Refuse (400) an objection or restriction the law does not open for this purpose."""
     if kind not in KINDS:
         raise ValidationError("kind must be objection or restriction", field="kind")
-    purpose_id = body.get("purpose")
     if not isinstance(purpose_id, str) or purpose_id not in site_purpose_ids(site):
         raise ValidationError(f"purpose must be one of the purposes of site {site.id!r}",
                               field="purpose", code="unknown_purpose")
@@ -63,33 +92,18 @@ def record_objection(session: Session, sites: SitesConfig, signer: ReceiptSigner
             f"the right to object applies to processing based on legitimate interest; {purpose_id!r} "
             f"rests on {purpose.legal_basis}: ask for a restriction instead",
             field="kind", code="objection_not_applicable")
-    try:
-        event = signed_event(session, signer, body.get("consent_token"))
-    except InvalidReceipt as exc:
-        raise Forbidden("a receipt token of this site is needed to identify you", field="consent_token",
-                        code="invalid_receipt") from exc
-    if event.site_id != site.id:
-        raise Forbidden("this receipt belongs to another site", field="consent_token",
-                        code="invalid_receipt")
-    # Serialised with the visitor's contact captures: once the objection is acknowledged, no
-    # capture that checked the objections before it can still store a field of that purpose.
-    lock_visitor(session, site.id, event.visitor_id)
-    existing = _existing(session, site.id, event.visitor_id, purpose_id, kind)
+
+
+def add_objection(session: Session, site_id: str, visitor_id: str, receipt_id: str, purpose_id: str,
+                  kind: str, now: datetime | None = None) -> RecordedObjection:
+    """Add the objection unless the visitor already made it; does not commit. The caller holds the
+    visitor's lock and has run ``check_objection``."""
+    existing = _existing(session, site_id, visitor_id, purpose_id, kind)
     if existing is not None:
         return RecordedObjection(existing, created=False)
-    row = PurposeObjection(site_id=site.id, visitor_id=event.visitor_id, purpose=purpose_id, kind=kind,
-                           receipt_id=event.receipt_id, created_at=(now or utcnow()).replace(microsecond=0))
+    row = PurposeObjection(site_id=site_id, visitor_id=visitor_id, purpose=purpose_id, kind=kind,
+                           receipt_id=receipt_id, created_at=(now or utcnow()).replace(microsecond=0))
     session.add(row)
-    try:
-        session.commit()
-    except IntegrityError:
-        # The same objection sent twice at once (a double click, a retried request): the other
-        # one won the unique constraint, and this one answers with its row.
-        session.rollback()
-        existing = _existing(session, site.id, event.visitor_id, purpose_id, kind)
-        if existing is None:
-            raise
-        return RecordedObjection(existing, created=False)
     return RecordedObjection(row, created=True)
 
 

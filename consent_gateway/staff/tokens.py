@@ -49,3 +49,13 @@ def log_access(session: Session, staff: StaffToken, action: str, *, site_id: str
     """Record that ``staff`` read personal data (committed with the caller's unit of work)."""
     session.add(AccessLog(staff_token_id=staff.id, action=action, site_id=site_id, subject=subject,
                           created_at=utcnow()))
+
+
+def access_log(session: Session, limit: int = 500) -> list[tuple[AccessLog, str, str]]:
+    """The latest reads of personal data, newest first, each with its reader's name and role."""
+    rows = session.execute(
+        select(AccessLog, StaffToken.name, StaffToken.role)
+        .join(StaffToken, StaffToken.id == AccessLog.staff_token_id)
+        .order_by(AccessLog.id.desc()).limit(limit)
+    ).all()
+    return [(entry, name, role) for entry, name, role in rows]

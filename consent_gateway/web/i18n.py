@@ -15,12 +15,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from babel import Locale
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 from flask_babel import Babel
 
 from consent_gateway.declaration import Site, SitesConfig
 from consent_gateway.errors import ConfigurationError
 from consent_gateway.web.extensions import gateway
+from consent_gateway.web.signin import in_staff_area
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 DOMAIN = "messages"
@@ -40,7 +41,12 @@ def _site_locale() -> str | None:
     """Flask-Babel's locale selector: the resolver's answer for the site in the URL."""
     site_id = (request.view_args or {}).get("site_id")
     site = gateway().sites.site(site_id) if site_id else None
-    return resolve_language(site) if site else None
+    if site is not None:
+        return resolve_language(site)
+    if in_staff_area():
+        # Staff pages belong to no site: the browser's language among the catalogues, French first.
+        return request.accept_languages.best_match(current_app.extensions["ui_languages"], "fr")
+    return None
 
 
 def catalogue_languages(directory: Path = TRANSLATIONS) -> list[str]:
@@ -77,7 +83,7 @@ def _vary_on_accept_language(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    check_catalogues(app.extensions["gateway"].sites)
+    app.extensions["ui_languages"] = check_catalogues(app.extensions["gateway"].sites)
     Babel(app, locale_selector=_site_locale, default_domain=DOMAIN,
           default_translation_directories=str(TRANSLATIONS))
     app.jinja_env.globals["language_name"] = language_name

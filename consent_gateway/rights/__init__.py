@@ -1,0 +1,45 @@
+"""Data-subject rights: requests with their legal deadlines, and the visitor's export. Re-exports only."""
+
+from consent_gateway.rights.deadlines import add_months, due_date, extended_due_date
+from consent_gateway.rights.export import visitor_export
+from consent_gateway.rights.models import RightsRequest
+from consent_gateway.rights.services import (
+    IDENTITY_RECEIPT,
+    IDENTITY_TO_VERIFY,
+    KINDS,
+    OUTCOMES,
+    RequestDetails,
+    RequestView,
+    close_request,
+    extend_request,
+    get_request,
+    identify,
+    list_requests,
+    new_request,
+    overdue_requests,
+    read_request,
+    submit_request,
+)
+
+__all__ = [
+    "IDENTITY_RECEIPT",
+    "IDENTITY_TO_VERIFY",
+    "KINDS",
+    "OUTCOMES",
+    "RequestDetails",
+    "RequestView",
+    "RightsRequest",
+    "add_months",
+    "close_request",
+    "due_date",
+    "extend_request",
+    "extended_due_date",
+    "get_request",
+    "identify",
+    "list_requests",
+    "new_request",
+    "overdue_requests",
+    "read_request",
+    "submit_request",
+    "visitor_export",
+]

@@ -1,0 +1,147 @@
+"""Staff sign-in with a staff token, kept in a hardened session cookie with an idle expiry.
+
+Staff areas (the DPO's workspace; the marketing dashboard may join) use their own Flask session
+cookie: ``__Host-iq_staff`` when the public URL is https (Secure, Path=/, no Domain), HttpOnly,
+SameSite=Strict, signed under its own salt so that a visitor's form-session cookie can never stand
+in for it. Everywhere else the session is the hosted forms' ``iq_form_session`` (SameSite=Lax).
+The session holds the staff token's id and the time of the last request, never the token itself;
+every request re-reads the token, so a revoked token or a changed role takes effect at once.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, current_app, g, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from itsdangerous import URLSafeTimedSerializer
+from wtforms import PasswordField
+from wtforms.validators import InputRequired
+
+from consent_gateway.db import get_session
+from consent_gateway.staff import StaffToken, authenticate
+from consent_gateway.web.extensions import gateway
+
+F = TypeVar("F", bound=Callable[..., Any])
+# Path prefixes served with the staff session cookie.
+STAFF_AREAS: list[str] = ["/dpo"]
+STAFF_COOKIE = "iq_staff"
+IDLE_SECONDS = 30 * 60
+_STAFF_SALT = "iq-staff-session"
+
+
+class SignInForm(FlaskForm):
+    token = PasswordField(_l("Staff token"),
+                          validators=[InputRequired(message=_l("Enter your staff token."))])
+
+
+def in_staff_area() -> bool:
+    return any(request.path == area or request.path.startswith(area + "/") for area in STAFF_AREAS)
+
+
+class GatewaySessionInterface(SecureCookieSessionInterface):
+    """Flask's cookie session, with the staff cookie in staff areas and its signers built once.
+
+    Flask builds a new itsdangerous serializer on every request; on the hot, session-less API
+    paths that was a measurable share of a banner-config GET.
+    """
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        staff = in_staff_area()
+        key = "staff_session_serializer" if staff else "session_serializer"
+        serializer = app.extensions.get(key)
+        if serializer is None and app.secret_key:
+            keys = [*(app.config.get("SECRET_KEY_FALLBACKS") or ()), app.secret_key]
+            serializer = app.extensions[key] = URLSafeTimedSerializer(
+                keys, salt=_STAFF_SALT if staff else self.salt, serializer=self.serializer,
+                signer_kwargs={"key_derivation": self.key_derivation, "digest_method": self.digest_method})
+        return serializer
+
+    def get_cookie_name(self, app: Flask) -> str:
+        if not in_staff_area():
+            return super().get_cookie_name(app)
+        return f"__Host-{STAFF_COOKIE}" if _https() else STAFF_COOKIE
+
+    def get_cookie_samesite(self, app: Flask) -> str | None:
+        return "Strict" if in_staff_area() else super().get_cookie_samesite(app)
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return _https() if in_staff_area() else super().get_cookie_secure(app)
+
+    def get_cookie_httponly(self, app: Flask) -> bool:
+        return True
+
+    def get_cookie_domain(self, app: Flask) -> str | None:
+        # A __Host- cookie must carry no Domain.
+        return None if in_staff_area() else super().get_cookie_domain(app)
+
+    def get_cookie_path(self, app: Flask) -> str:
+        return "/" if in_staff_area() else super().get_cookie_path(app)
+
+
+def _https() -> bool:
+    return gateway().settings.public_url.startswith("https://")
+
+
+def sign_in(token: str, roles: tuple[str, ...]) -> StaffToken | None:
+    """Open a staff session for ``token`` if it is live and has one of ``roles`` (admin always
+    may); None otherwise, and nothing is stored. The session starts afresh (no fixation)."""
+    staff = authenticate(get_session(), token.strip())
+    if staff is None or (staff.role not in roles and staff.role != "admin"):
+        return None
+    session.clear()
+    session["staff_id"] = staff.id
+    session["seen"] = int(time.time())
+    return staff
+
+
+def sign_out() -> None:
+    session.clear()
+
+
+def signed_in_staff(roles: tuple[str, ...]) -> StaffToken | None:
+    """The staff member of this session, if signed in, active within ``IDLE_SECONDS``, with a token
+    still live and one of ``roles``; an expired or invalid session is cleared."""
+    staff_id, seen = session.get("staff_id"), session.get("seen")
+    if not isinstance(staff_id, int) or not isinstance(seen, int):
+        return None
+    now = int(time.time())
+    staff = get_session().get(StaffToken, staff_id) if now - seen <= _idle_seconds() else None
+    if staff is None or staff.revoked_at is not None or (staff.role not in roles and staff.role != "admin"):
+        session.clear()
+        return None
+    session["seen"] = now
+    return staff
+
+
+def require_signed_in(*roles: str, sign_in_endpoint: str) -> Callable[[F], F]:
+    """View guard: the signed-in staff member on ``g.staff``, else a redirect to the sign-in page."""
+    def decorator(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            staff = signed_in_staff(roles)
+            if staff is None:
+                return redirect(url_for(sign_in_endpoint, next=request.path))
+            g.staff = staff
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Where to go after signing in: a path of a staff area, never another site."""
+    if target and target.startswith("/") and not target.startswith("//") and any(
+            target == a or target.startswith(a + "/") for a in STAFF_AREAS):
+        return target
+    return default
+
+
+def _idle_seconds() -> int:
+    return int(current_app.config.get("STAFF_IDLE_SECONDS", IDLE_SECONDS))
