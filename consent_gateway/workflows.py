@@ -27,6 +27,7 @@ from consent_gateway.contact.erasure import (
 )
 from consent_gateway.db import utcnow
 from consent_gateway.declaration import Site, SitesConfig
+from consent_gateway.stats import count_decision
 
 PURGE_BATCH = 2000
 
@@ -43,13 +44,15 @@ def record_decision(
     known_configs: set[str] | None = None,
     now: datetime | None = None,
 ) -> RecordedConsent:
-    """Append the decision and, for the purposes it refuses, erase what the visitor's forms stored
-    under them, in one transaction; the receipt is signed only after the commit."""
+    """Append the decision, count it in the stats rollups and, for the purposes it refuses, erase
+    what the visitor's forms stored under them, in one transaction; the receipt is signed only
+    after the commit."""
     event = append_decision(session, sites, site, decision, context, script_hash=script_hash,
                             known_configs=known_configs, now=now)
     revoked = [pid for pid, granted in decision.choices.items() if not granted]
     if decision.visitor_id is not None and revoked:
         erase_revoked_fields(session, site.id, decision.visitor_id, revoked)
+    count_decision(session, sites, event)
     session.commit()
     return issue_receipt(sites, site, event, signer, known_configs)
 
