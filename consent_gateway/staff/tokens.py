@@ -44,6 +44,13 @@ def authenticate(session: Session, token: str) -> StaffToken | None:
     return staff
 
 
+def active_staff(session: Session, token_id: int) -> StaffToken | None:
+    """The staff token ``token_id`` if it still exists and was not revoked (a signed-in session
+    ends as soon as its token is revoked)."""
+    staff = session.get(StaffToken, token_id)
+    return staff if staff is not None and staff.revoked_at is None else None
+
+
 def log_access(session: Session, staff: StaffToken, action: str, *, site_id: str | None = None,
                subject: str | None = None) -> None:
     """Record that ``staff`` read personal data (committed with the caller's unit of work)."""

@@ -2,33 +2,26 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, jsonify
 
 from consent_gateway import contact
 from consent_gateway.db import get_session
-from consent_gateway.errors import GatewayError
 from consent_gateway.web.extensions import gateway, limiter
-from consent_gateway.web.http import check_origin, preflight, read_json, site_or_404, with_cors
+from consent_gateway.web.http import (
+    check_origin,
+    cors_on_every_answer,
+    preflight,
+    read_json,
+    site_or_404,
+    with_cors,
+)
 
 bp = Blueprint("contact_api", __name__, url_prefix="/api/v1")
 CONTACT_BODY_LIMIT = 64 * 1024
 CONTACT_RATE = "10/minute;100/hour"
 
 
-@bp.after_request
-def _cors_on_every_answer(response: Response) -> Response:
-    """Errors (400, 403, 413, 429) carry CORS headers too, so a site's form can read why it failed."""
-    if request.method == "OPTIONS" or "Access-Control-Allow-Origin" in response.headers:
-        return response
-    site_id = (request.view_args or {}).get("site_id")
-    site = gateway().sites.site(site_id) if site_id else None
-    if site is not None:
-        try:
-            with_cors(response, check_origin(site))
-        except GatewayError:
-            return response
-    response.headers["Access-Control-Expose-Headers"] = "Retry-After"
-    return response
+bp.after_request(cors_on_every_answer)
 
 
 @bp.route("/sites/<site_id>/contact", methods=["OPTIONS"], provide_automatic_options=False)

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Response, request
 
 from consent_gateway.declaration import Site
-from consent_gateway.errors import MalformedJSON, NotFound, OriginNotAllowed, PayloadTooLarge
+from consent_gateway.errors import GatewayError, MalformedJSON, NotFound, OriginNotAllowed, PayloadTooLarge
 from consent_gateway.web.extensions import gateway
 
 CONSENT_BODY_LIMIT = 16 * 1024
@@ -68,3 +68,19 @@ def preflight(site: Site) -> Response:
 
 def gpc_header() -> bool:
     return request.headers.get("Sec-GPC", "").strip() == "1"
+
+
+def cors_on_every_answer(response: Response) -> Response:
+    """After-request hook for a blueprint of site endpoints: errors (400, 403, 413, 429) carry the
+    CORS headers of a declared origin too, so the page can read why it failed."""
+    if request.method == "OPTIONS" or "Access-Control-Allow-Origin" in response.headers:
+        return response
+    site_id = (request.view_args or {}).get("site_id")
+    site = gateway().sites.site(site_id) if site_id else None
+    if site is not None:
+        try:
+            with_cors(response, check_origin(site))
+        except GatewayError:
+            return response
+    response.headers["Access-Control-Expose-Headers"] = "Retry-After"
+    return response
