@@ -114,7 +114,7 @@ def facts_of(event: ConsentEvent) -> EventFacts:
 
 def count_decision(session: Session, sites: SitesConfig, event: ConsentEvent) -> None:
     """Add ``event`` to the rollups in the caller's transaction (no commit)."""
-    _upsert(session, rollup_rows(sites, [(facts_of(event), 1)]))
+    add_rollups(session, rollup_rows(sites, [(facts_of(event), 1)]))
 
 
 def count_impression(session: Session, site_id: str, when: datetime) -> None:
@@ -135,7 +135,8 @@ def _insert_for(session: Session):
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
-def _upsert(session: Session, rows: dict[RollupKey, list[int]]) -> None:
+def add_rollups(session: Session, rows: dict[RollupKey, list[int]]) -> None:
+    """Add ``rows`` to the rollups (inserting or adding to existing rows); the caller commits."""
     if not rows:
         return
     table = ConsentDaily.__table__
