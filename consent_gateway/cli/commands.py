@@ -123,7 +123,7 @@ def tokens() -> None:
 
 
 @tokens.command("create")
-@click.option("--role", required=True, type=click.Choice(["marketing", "dpo", "admin"]))
+@click.option("--role", required=True, type=click.Choice(["marketing", "dpo", "recruiter", "admin"]))
 @click.option("--name", required=True, help="who holds the token")
 def tokens_create(role: str, name: str) -> None:
     """Create a token; it is printed once, alone on the last line, and only its hash is kept."""

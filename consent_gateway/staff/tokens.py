@@ -13,7 +13,7 @@ from consent_gateway.db import utcnow
 from consent_gateway.errors import ValidationError
 from consent_gateway.staff.models import AccessLog, StaffToken
 
-ROLES = ("marketing", "dpo", "admin")
+ROLES = ("marketing", "dpo", "recruiter", "admin")
 TOKEN_PREFIX = "iqcg_"
 
 

@@ -21,7 +21,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from consent_gateway.declaration import SitesConfig
-from consent_gateway.stats.rollup import EventFacts, RollupKey, add_rollups, insert_rollups, rollup_rows
+from consent_gateway.stats.rollup import (
+    EventFacts,
+    RollupKey,
+    add_impressions,
+    add_rollups,
+    insert_rollups,
+    rollup_rows,
+)
 
 PROFILES = 2000
 BATCH = 50_000
@@ -139,6 +146,17 @@ class SyntheticDecisions:
         ))
 
 
+    def impressions(self) -> dict[tuple[date, str], int]:
+        """Showings of the first layer that would go with the decisions: most visitors answer,
+        some never do (between 10 and 30 %, varying by day and site)."""
+        answered: Counter[tuple[date, str]] = Counter()
+        for (d, p), n in self.counts.items():
+            facts = self.profiles[p].facts
+            if not facts.is_bot and facts.action != "withdraw":
+                answered[self.days[d], facts.site_id] += n
+        return {key: round(n / self.rng.uniform(0.7, 0.9)) for key, n in answered.items()}
+
+
 def insert_events(session: Session, rows: list[tuple[Any, ...]]) -> None:
     """Bulk-insert raw event rows: COPY on PostgreSQL, one executemany on SQLite."""
     columns = ", ".join(EVENT_COLUMNS)
@@ -171,6 +189,7 @@ def seed_decisions(session: Session, sites: SitesConfig, events: int, *, days: i
         if progress:
             progress(written)
     rollups = synthetic.rollups()
+    add_impressions(session, synthetic.impressions())
     if fresh:
         insert_rollups(session, rollups)
     else:

@@ -131,6 +131,18 @@ def record_impression(session: Session, site_id: str, when: datetime) -> None:
     session.commit()
 
 
+def add_impressions(session: Session, counts: Mapping[tuple[date, str], int]) -> None:
+    """Add impression counts by (day, site); the caller commits (the demo seeder's path)."""
+    table = BannerImpressionDaily.__table__
+    stmt = _insert_for(session)(table)
+    stmt = stmt.on_conflict_do_update(index_elements=["day", "site_id"],
+                                      set_={"impressions": table.c.impressions + stmt.excluded.impressions})
+    params = [{"day": day, "site_id": site_id, "impressions": n}
+              for (day, site_id), n in sorted(counts.items())]
+    if params:
+        session.execute(stmt, params)
+
+
 def _insert_for(session: Session):
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
