@@ -17,15 +17,18 @@ from sqlalchemy.orm import Session
 
 from consent_gateway.declaration import SitesConfig
 from consent_gateway.stats.models import ConsentDaily
-from consent_gateway.stats.queries import StatsQuery, median_bucket
+from consent_gateway.stats.queries import StatsQuery, median_ms
 from consent_gateway.stats.rollup import UNKNOWN
 from consent_gateway.stats.suppression import MIN_CELL
 
 REFUSE, ACCEPT = "reject_all", "accept_all"
 ONE_STEP = ("first", "close")  # a button of the first layer, or its close button (a refusal)
 MORE_STEPS = ("preferences",)
-# Refusals may be taken on the first layer this much less often than acceptances before we flag.
+# Refusals may be taken on the first layer this much less often than acceptances before we flag,
+# and take this much longer (ratio and absolute) than acceptances.
 STEP_GAP = 0.10
+TIME_RATIO = 1.25
+TIME_GAP_MS = 500
 
 
 def fairness_audit(session: Session, sites: SitesConfig, query: StatsQuery) -> list[dict[str, Any]]:
@@ -60,7 +63,7 @@ def _audit(site_id: str, layers: dict[str, dict[str, int]],
     if min(counts.values()) < MIN_CELL:
         return entry
     refuse_share, accept_share = _one_step_share(layers[REFUSE]), _one_step_share(layers[ACCEPT])
-    refuse_ms, accept_ms = median_bucket(times[REFUSE]), median_bucket(times[ACCEPT])
+    refuse_ms, accept_ms = median_ms(times[REFUSE]), median_ms(times[ACCEPT])
     entry.update(
         enough_data=True,
         refusals=counts[REFUSE],
@@ -72,7 +75,7 @@ def _audit(site_id: str, layers: dict[str, dict[str, int]],
     )
     if refuse_share is not None and accept_share is not None and accept_share - refuse_share > STEP_GAP:
         entry["flags"].append("more_steps_to_refuse")
-    # Medians are bucket bounds: a higher bucket is a difference of a third or more.
-    if refuse_ms is not None and accept_ms is not None and refuse_ms > accept_ms:
+    if (refuse_ms is not None and accept_ms is not None and refuse_ms >= accept_ms * TIME_RATIO
+            and refuse_ms - accept_ms >= TIME_GAP_MS):
         entry["flags"].append("longer_to_refuse")
     return entry

@@ -19,9 +19,10 @@ from consent_gateway.consent.decisions import ACTIONS
 from consent_gateway.declaration import SitesConfig
 from consent_gateway.errors import ValidationError
 from consent_gateway.stats.models import BannerImpressionDaily, ConsentDaily
-from consent_gateway.stats.rollup import UNKNOWN, opt_in_purposes
+from consent_gateway.stats.rollup import MS_BUCKETS, UNKNOWN, opt_in_purposes
 from consent_gateway.stats.suppression import MIN_CELL, suppressed_keys, total_is_shown
 
+_LOWER_BOUND = dict(zip(MS_BUCKETS, (0, *MS_BUCKETS), strict=False))
 GROUPS = ("day", "week", "purpose", "action", "country", "device", "browser", "layer")
 DEFAULT_DAYS = 30
 MAX_DAYS = 731
@@ -221,16 +222,19 @@ def _impressions(session: Session, query: StatsQuery) -> int:
     return int(session.scalar(_scope(select(func.coalesce(func.sum(i.impressions), 0)), i, query)) or 0)
 
 
-def median_bucket(histogram: Mapping[str, int]) -> int | None:
-    """The upper bound (ms) of the bucket holding the median decision, or None without timings."""
+def median_ms(histogram: Mapping[str, int]) -> int | None:
+    """The median time to decide (ms), interpolated inside the bucket that holds it; None without
+    timings."""
     count = sum(histogram.values())
     if not count:
         return None
     seen = 0
     for bucket in sorted(histogram):
-        seen += histogram[bucket]
-        if seen * 2 >= count:
-            return int(bucket)
+        upper, n = int(bucket), histogram[bucket]
+        if n and (seen + n) * 2 >= count:
+            lower = _LOWER_BOUND.get(upper, 0)
+            return round(lower + (upper - lower) * (count / 2 - seen) / n)
+        seen += n
     return None  # pragma: no cover - the loop always reaches half of count
 
 
@@ -256,7 +260,7 @@ def _figures(sites: SitesConfig, purposes: Iterable[str], cell: _Cell, shown: bo
         "gpc_share": _rate(cell.gpc, cell.decisions),
         "impressions": cell.impressions,
         "response_rate": _rate(answered, cell.impressions) if cell.impressions is not None else None,
-        "median_ms": median_bucket(cell.ms),
+        "median_ms": median_ms(cell.ms),
     }
 
 

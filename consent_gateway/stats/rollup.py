@@ -24,9 +24,12 @@ from consent_gateway.stats.models import BannerImpressionDaily, ConsentDaily
 
 DIMENSIONS = ("country", "device", "browser", "layer")
 UNKNOWN = "?"
-# Upper bounds (ms) of the time-to-decide buckets; a median is reported as its bucket's bound.
-MS_BUCKETS = (500, 1000, 1500, 2000, 3000, 4000, 5000, 7500, 10_000, 15_000, 20_000, 30_000, 60_000,
-              120_000, 300_000, 3_600_000)
+# Upper bounds (ms) of the time-to-decide buckets: fine where decisions are taken (a few seconds),
+# coarse beyond; a median is interpolated inside its bucket.
+MS_BUCKETS = (
+    *range(250, 3001, 250), *range(3500, 6001, 500), *range(7000, 15_001, 1000),
+    *range(17_500, 30_001, 2500), 40_000, 50_000, 60_000, 120_000, 180_000, 300_000, 3_600_000,
+)
 KEY_COLUMNS = ("dimension", "day", "site_id", "value", "action", "purpose")
 MEASURES = ("decisions", "granted", "gpc", "bots")
 

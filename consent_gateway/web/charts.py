@@ -6,13 +6,22 @@ a caption and a table with the same numbers, which is what a screen reader reads
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 from markupsafe import Markup, escape
 
 PALETTE = ("#0a4b8c", "#b3541e", "#1d6b35", "#6b2c91", "#7a5c00", "#9b1b4b")
 DASHES = ("", "6 3", "2 3", "8 3 2 3", "1 4", "10 4")
-WIDTH, HEIGHT, LEFT, BOTTOM, TOP, RIGHT = 640, 240, 44, 28, 10, 10
+WIDTH, HEIGHT, LEFT, BOTTOM, TOP, RIGHT = 560, 260, 48, 30, 12, 12
+
+
+def _nice(value: float) -> float:
+    """The smallest 1, 2, 2.5 or 5 times a power of ten that is at least ``value`` (an axis top)."""
+    if value <= 0:
+        return 1
+    power = 10 ** math.floor(math.log10(value))
+    return next(step * power for step in (1, 2, 2.5, 5, 10) if step * power >= value)
 
 
 def _svg(body: str, height: int = HEIGHT) -> Markup:
@@ -26,8 +35,11 @@ def _x_ticks(labels: Sequence[str], x: Callable[[int], float]) -> str:
     if not labels:
         return ""
     picks = sorted({0, len(labels) // 2, len(labels) - 1})
+    # The first and last labels are anchored inwards so that they are never cut off.
+    anchor = {0: "start", len(labels) - 1: "end"}
     return "".join(
-        f'<text x="{x(i):.1f}" y="{HEIGHT - 8}" text-anchor="middle" class="tick">{escape(labels[i])}</text>'
+        f'<text x="{x(i):.1f}" y="{HEIGHT - 8}" text-anchor="{anchor.get(i, "middle")}" class="tick">'
+        f'{escape(labels[i])}</text>'
         for i in picks
     )
 
@@ -75,7 +87,7 @@ def line_chart(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float
 def stacked_bars(labels: Sequence[str], stacks: Sequence[tuple[str, Sequence[int | None]]]) -> Markup:
     """Counts per period, one stacked segment per series (suppressed periods left empty)."""
     totals = [sum(v or 0 for _n, values in stacks for v in [values[i]]) for i in range(len(labels))]
-    maximum = max(totals, default=0) or 1
+    maximum = _nice(max(totals, default=0))
     plot_w = WIDTH - LEFT - RIGHT
     plot_h = HEIGHT - TOP - BOTTOM
     slot = plot_w / max(len(labels), 1)
@@ -99,16 +111,16 @@ def stacked_bars(labels: Sequence[str], stacks: Sequence[tuple[str, Sequence[int
 
 def horizontal_bars(items: Sequence[tuple[str, int | None]]) -> Markup:
     """One bar per item (a breakdown), largest first as given; suppressed items have no bar."""
-    row = 26
+    row = 30
     height = TOP + row * max(len(items), 1) + 4
     maximum = max((v or 0 for _label, v in items), default=0) or 1
-    left = 120
+    left = 110
     body = []
     for i, (label, value) in enumerate(items):
         y = TOP + i * row
         w = (WIDTH - left - 70) * (value or 0) / maximum
         body.append(f'<text x="{left - 8}" y="{y + 16}" text-anchor="end" class="tick">{escape(label)}</text>'
-                    f'<rect x="{left}" y="{y + 4}" width="{w:.1f}" height="16" fill="{PALETTE[0]}"/>'
+                    f'<rect x="{left}" y="{y + 3}" width="{w:.1f}" height="20" fill="{PALETTE[0]}"/>'
                     f'<text x="{left + w + 6:.1f}" y="{y + 16}" class="tick">'
                     f'{"—" if value is None else value}</text>')
     return _svg("".join(body), height)
