@@ -83,17 +83,16 @@ def stats_rebuild(start: str | None, end: str | None) -> None:
     """
     sites = _sites()
     engine = make_engine(database_url_from_env())
+    try:
+        last = datetime.fromisoformat(end).date() if end else datetime.now(UTC).date()
+        first = datetime.fromisoformat(start).date() if start else None
+    except ValueError as exc:
+        raise click.BadParameter("dates are YYYY-MM-DD") from exc
     with Session(engine) as session:
-        oldest = session.scalar(select(func.min(ConsentEvent.created_at)))
-        if start is None and oldest is None:
-            click.echo("no consent events: nothing to recount")
-            return
-        try:
-            first = datetime.fromisoformat(start).date() if start else oldest.date() + timedelta(days=1)
-            last = datetime.fromisoformat(end).date() if end else datetime.now(UTC).date()
-        except ValueError as exc:
-            raise click.BadParameter("dates are YYYY-MM-DD") from exc
-        counted = stats.rebuild(session, sites, first, last)
+        if first is None:
+            oldest = session.scalar(select(func.min(ConsentEvent.created_at)))
+            first = oldest.date() + timedelta(days=1) if oldest is not None else None
+        counted = stats.rebuild(session, sites, first, last) if first is not None else 0
     engine.dispose()
     click.echo(f"recounted {counted} event(s) from {first} to {last}")
 

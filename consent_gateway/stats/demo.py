@@ -163,7 +163,7 @@ def insert_events(session: Session, rows: list[tuple[Any, ...]]) -> None:
     dbapi = session.connection().connection
     cursor = dbapi.cursor()
     if session.get_bind().dialect.name == "postgresql":
-        with cursor.copy(f"COPY consent_event ({columns}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+        with cursor.copy(f"COPY consent_event ({columns}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
     else:
