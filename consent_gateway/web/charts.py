@@ -12,16 +12,17 @@ from collections.abc import Callable, Sequence
 from markupsafe import Markup, escape
 
 PALETTE = ("#0a4b8c", "#b3541e", "#1d6b35", "#6b2c91", "#7a5c00", "#9b1b4b")
-DASHES = ("", "6 3", "2 3", "8 3 2 3", "1 4", "10 4")
+DASHES = ("", "6 3", "2 3")  # solid, dashed, dotted: the legend draws the same
 WIDTH, HEIGHT, LEFT, BOTTOM, TOP, RIGHT = 560, 260, 48, 30, 12, 12
 
 
 def _nice(value: float) -> float:
-    """The smallest 1, 2, 2.5 or 5 times a power of ten that is at least ``value`` (an axis top)."""
+    """The smallest round number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten) that is at
+    least ``value``: the top of an axis."""
     if value <= 0:
         return 1
     power = 10 ** math.floor(math.log10(value))
-    return next(step * power for step in (1, 2, 2.5, 5, 10) if step * power >= value)
+    return next(step * power for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10) if step * power >= value)
 
 
 def _svg(body: str, height: int = HEIGHT) -> Markup:
