@@ -196,10 +196,15 @@ def _cells(session: Session, query: StatsQuery) -> dict[str, _Cell]:
 
 def _add_times(session: Session, query: StatsQuery, cells: dict[str, _Cell], total: _Cell) -> None:
     c = ConsentDaily
-    stmt = _scope(select(c.day, c.action, c.value, func.sum(c.decisions)), c, query)
-    stmt = stmt.where(c.dimension == "ms", c.value != UNKNOWN).group_by(c.day, c.action, c.value)
-    for day, action, bucket, n in session.execute(stmt):
-        key = _group_key(query, day, "", action)
+    # Grouped by what the breakdown needs only: the database returns tens of rows, not thousands.
+    group = c.action if query.group_by == "action" else c.day
+    stmt = _scope(select(group, c.value, func.sum(c.decisions)), c, query)
+    stmt = stmt.where(c.dimension == "ms", c.value != UNKNOWN).group_by(group, c.value)
+    for day_or_action, bucket, n in session.execute(stmt):
+        if query.group_by == "action":
+            key = day_or_action
+        else:
+            key = _group_key(query, day_or_action, "", "")
         total.ms[bucket] += int(n)
         if key in cells:
             cells[key].ms[bucket] += int(n)
