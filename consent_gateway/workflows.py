@@ -37,6 +37,7 @@ from consent_gateway.db import utcnow
 from consent_gateway.declaration import Site, SitesConfig
 from consent_gateway.errors import Forbidden, InvalidReceipt
 from consent_gateway.rights import RightsRequest, identify, new_request, visitor_export
+from consent_gateway.stats import count_decision
 
 PURGE_BATCH = 2000
 
@@ -53,8 +54,9 @@ def record_decision(
     known_configs: set[str] | None = None,
     now: datetime | None = None,
 ) -> RecordedConsent:
-    """Append the decision and, for the purposes it refuses, erase what the visitor's forms stored
-    under them, in one transaction; the receipt is signed only after the commit.
+    """Append the decision, count it in the stats rollups and, for the purposes it refuses, erase
+    what the visitor's forms stored under them, in one transaction; the receipt is signed only
+    after the commit.
 
     The decision continues the visitor its ``previous_token`` proves (400 if the token is not a
     receipt of this site); without one it starts a new visitor, who has nothing to erase and needs
@@ -69,6 +71,7 @@ def record_decision(
     revoked = [pid for pid, granted in decision.choices.items() if not granted]
     if visitor_id is not None and revoked:
         erase_revoked_fields(session, site.id, visitor_id, revoked)
+    count_decision(session, sites, event)
     session.commit()
     return issue_receipt(sites, site, event, signer, known_configs)
 

@@ -11,6 +11,7 @@ from consent_gateway.db import Base, make_engine
 from consent_gateway.rights import models as _rights_tables  # noqa: F401
 from consent_gateway.settings import Settings
 from consent_gateway.staff import models as _staff_tables  # noqa: F401
+from consent_gateway.stats import models as _stats_tables  # noqa: F401
 
 config = context.config
 url = config.attributes.get("database_url") or Settings.from_env(development=True).database_url

@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from consent_gateway import create_app
+from consent_gateway.cli.stats import demo, stats_command
 from consent_gateway.contact import PIICipher
 from consent_gateway.contact.rotation import rotate_pii
 from consent_gateway.db import make_engine
@@ -122,7 +123,7 @@ def tokens() -> None:
 
 
 @tokens.command("create")
-@click.option("--role", required=True, type=click.Choice(["marketing", "dpo", "admin"]))
+@click.option("--role", required=True, type=click.Choice(["marketing", "dpo", "recruiter", "admin"]))
 @click.option("--name", required=True, help="who holds the token")
 def tokens_create(role: str, name: str) -> None:
     """Create a token; it is printed once, alone on the last line, and only its hash is kept."""
@@ -184,6 +185,10 @@ def purge(dry_run: bool) -> None:
 def _safe_url(url: str) -> str:
 
     return make_url(url).render_as_string(hide_password=True)
+
+
+main.add_command(stats_command, "stats")
+main.add_command(demo)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -20,7 +20,10 @@ from consent_gateway.declaration import Site, SitesConfig
 from consent_gateway.errors import StalePolicy, ValidationError, expect_object
 
 ACTIONS = ("accept_all", "reject_all", "custom", "withdraw")
-_BODY_KEYS = {"previous_token", "action", "choices", "policy_version", "config_hash", "lang", "gpc"}
+_BODY_KEYS = {"previous_token", "action", "choices", "policy_version", "config_hash", "lang", "gpc", "ui"}
+UI_LAYERS = ("first", "preferences", "placeholder", "close", "api")
+# A banner left open for hours says nothing more about effort; longer times are kept as this.
+UI_MS_MAX = 3_600_000
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class Decision:
     config_hash: str
     lang: str
     gpc: bool
+    ui_layer: str | None = None
+    ui_ms: int | None = None
 
 
 @dataclass(frozen=True)
@@ -107,7 +112,23 @@ def parse_decision(sites: SitesConfig, site: Site, body: Any, *, gpc_header: boo
         raise StalePolicy("the banner configuration changed since it was shown: ask anew",
                           field="config_hash")
     choices = _complete_choices(sites, site, action, body.get("choices", {}), gpc)
-    return Decision(previous_token, action, choices, site.policy_version, body["config_hash"], lang, gpc)
+    layer, ms = _parse_ui(body.get("ui"))
+    return Decision(previous_token, action, choices, site.policy_version, body["config_hash"], lang, gpc,
+                    layer, ms)
+
+
+def _parse_ui(raw: Any) -> tuple[str | None, int | None]:
+    """``ui: {layer, ms}``: where the decision was taken and how long after the banner showed."""
+    if raw is None:
+        return None, None
+    ui = expect_object(raw, {"layer", "ms"})
+    layer = ui.get("layer")
+    if layer not in UI_LAYERS:
+        raise ValidationError(f"ui.layer must be one of {', '.join(UI_LAYERS)}", field="ui.layer")
+    ms = ui.get("ms")
+    if ms is not None and (isinstance(ms, bool) or not isinstance(ms, int) or ms < 0):
+        raise ValidationError("ui.ms must be a whole number of milliseconds, 0 or more", field="ui.ms")
+    return layer, None if ms is None else min(ms, UI_MS_MAX)
 
 
 def _complete_choices(sites: SitesConfig, site: Site, action: str, raw: Any, gpc: bool) -> dict[str, bool]:
@@ -188,6 +209,8 @@ def append_decision(
         "device_class": context.device_class,
         "is_bot": context.is_bot,
         "script_hash": script_hash,
+        "ui_layer": decision.ui_layer,
+        "ui_ms": decision.ui_ms,
         "created_at": now.replace(microsecond=0),
         "expires_at": (now + timedelta(days=site.consent_lifetime_days)).replace(microsecond=0),
     }

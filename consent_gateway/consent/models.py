@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Index, String
+from sqlalchemy import Boolean, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consent_gateway.db import Base, BigId, JSONText, UTCDateTime
@@ -35,6 +35,9 @@ class ConsentEvent(Base):
     device_class: Mapped[str | None] = mapped_column(String(10))
     is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
     script_hash: Mapped[str | None] = mapped_column(String(64))
+    # Where the decision was taken and how long after the banner showed (the fairness audit).
+    ui_layer: Mapped[str | None] = mapped_column(String(12))
+    ui_ms: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

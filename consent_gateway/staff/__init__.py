@@ -2,7 +2,16 @@
 
 from consent_gateway.staff.models import AccessLog, StaffToken
 from consent_gateway.staff.proof import proof_bundle
-from consent_gateway.staff.tokens import ROLES, access_log, authenticate, create_token, log_access
+from consent_gateway.staff.tokens import (
+    ROLES,
+    access_log,
+    active_staff,
+    authenticate,
+    create_token,
+    log_access,
+)
 
-__all__ = ["ROLES", "AccessLog", "StaffToken", "access_log", "authenticate", "create_token", "log_access",
-           "proof_bundle"]
+__all__ = [
+    "ROLES", "AccessLog", "StaffToken", "access_log", "active_staff", "authenticate", "create_token",
+    "log_access", "proof_bundle",
+]

@@ -13,7 +13,7 @@ from consent_gateway.db import utcnow
 from consent_gateway.errors import ValidationError
 from consent_gateway.staff.models import AccessLog, StaffToken
 
-ROLES = ("marketing", "dpo", "admin")
+ROLES = ("marketing", "dpo", "recruiter", "admin")
 TOKEN_PREFIX = "iqcg_"
 
 
@@ -42,6 +42,13 @@ def authenticate(session: Session, token: str) -> StaffToken | None:
     if staff is None or staff.revoked_at is not None or not hmac.compare_digest(staff.token_hash, digest):
         return None
     return staff
+
+
+def active_staff(session: Session, token_id: int) -> StaffToken | None:
+    """The staff token ``token_id`` if it still exists and was not revoked (a signed-in session
+    ends as soon as its token is revoked)."""
+    staff = session.get(StaffToken, token_id)
+    return staff if staff is not None and staff.revoked_at is None else None
 
 
 def log_access(session: Session, staff: StaffToken, action: str, *, site_id: str | None = None,

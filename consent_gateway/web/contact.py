@@ -7,7 +7,14 @@ from flask import Blueprint, jsonify
 from consent_gateway import contact
 from consent_gateway.db import get_session
 from consent_gateway.web.extensions import gateway, limiter
-from consent_gateway.web.http import check_origin, preflight, read_json, site_or_404, with_cors
+from consent_gateway.web.http import (
+    check_origin,
+    cors_on_every_answer,
+    preflight,
+    read_json,
+    site_or_404,
+    with_cors,
+)
 
 bp = Blueprint("contact_api", __name__, url_prefix="/api/v1")
 CONTACT_BODY_LIMIT = 64 * 1024

@@ -12,6 +12,7 @@ import {
 import { applyGating, watchLateElements } from './gating.js';
 import { createUI } from './ui.js';
 import { bindContactForms } from './contact.js';
+import { countImpression, uiOf } from './impression.js';
 import css from './styles.css';
 
 consentDefault();
@@ -84,11 +85,11 @@ function start() {
     const gone = withdrawn(choices, next);
     choices = next;
     if (gone.length) deleteCookies(cookiesOf(config, gone));
-    applyGating(config, choices, t, (purpose) => decide('custom', grant(purpose)));
+    applyGating(config, choices, t, (purpose) => decide('custom', grant(purpose), 'placeholder'));
   }
 
-  function decide(action, custom) {
-    if (!config) return ready.then(() => decide(action, custom));
+  function decide(action, custom, layer) {
+    if (!config) return ready.then(() => decide(action, custom, layer));
     if (action === 'withdraw' && !decision) action = 'reject_all';
     const next = choicesFor(config, action === 'withdraw' ? 'reject_all' : action, ctl.gpc, custom);
     const waits = grantsMore(choices, next);
@@ -99,7 +100,7 @@ function start() {
     ui.status(t('saving'), true);
     const body = {
       action, choices: action === 'custom' ? next : {}, policy_version: config.policy_version,
-      config_hash: config.config_hash, lang: config.lang, gpc: ctl.gpc,
+      config_hash: config.config_hash, lang: config.lang, gpc: ctl.gpc, ui: uiOf(layer),
     };
     // The receipt the visitor holds proves who they are; their id alone never would.
     if (decision) body.previous_token = decision.token;
@@ -173,6 +174,7 @@ function start() {
         consentUpdate(config, initial);
       } else {
         ui.showBanner();
+        countImpression(base, site);
       }
       ui.refresh();
       // Gating waits for the whole document; a decision taken meanwhile has updated `choices`.

@@ -51,7 +51,7 @@ export function openPreferences(ctl, opener, onGone) {
   const decide = (action) => () => {
     const custom = {};
     dialog.querySelectorAll('input[role=switch]').forEach((i) => { custom[i.name] = i.checked; });
-    ctl.decide(action, custom);
+    ctl.decide(action, custom, 'preferences');
     close(true);
   };
   const btn = (label, onclick, cls) => h('button', { type: 'button', class: 'iq-btn' + (cls || ''), onclick }, label);

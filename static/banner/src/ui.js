@@ -23,13 +23,13 @@ export function createUI(ctl) {
     const target = banner ? banner.querySelector('.iq-alt') : fab && fab.querySelector('button');
     if (target) target.focus();
   });
-  const act = (action) => () => ctl.decide(action);
+  const act = (action, layer) => () => ctl.decide(action, undefined, layer || 'first');
   const button = (label, onclick, cls) => h('button', { type: 'button', class: 'iq-btn' + (cls || ''), onclick }, label);
 
   function showBanner() {
     if (banner) banner.remove();
     banner = h('section', { class: 'iq-banner', 'aria-labelledby': 'iq-title' },
-      h('button', { type: 'button', class: 'iq-x', 'aria-label': t('close'), title: t('close'), onclick: act('reject_all') }, '×'),
+      h('button', { type: 'button', class: 'iq-x', 'aria-label': t('close'), title: t('close'), onclick: act('reject_all', 'close') }, '×'),
       h('h2', { id: 'iq-title' }, t('banner_title')),
       h('p', null, t('banner_text')),
       h('ul', null, config.purposes.filter(optional).map((p) => h('li', null, p.label))),

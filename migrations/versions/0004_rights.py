@@ -1,7 +1,7 @@
 """Rights requests: kind, requester (encrypted), received, due, extension, identity check, closing.
 
-Revision ID: 0008
-Revises: 0002_contact
+Revision ID: 0004_rights
+Revises: 0003_stats
 Create Date: 2026-12-01
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0002_contact"
+revision = "0004_rights"
+down_revision = "0003_stats"
 branch_labels = None
 depends_on = None
 

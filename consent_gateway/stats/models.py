@@ -1,0 +1,48 @@
+"""The anonymous tables behind the figures: daily decision rollups and banner impression counts.
+
+Neither table holds a visitor id, a receipt id or a time finer than the day: they are aggregates,
+kept after the retention purge has removed the raw events they were counted from.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Date, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from consent_gateway.db import Base
+
+
+class ConsentDaily(Base):
+    """Decisions of one day on one site, counted along one dimension at a time.
+
+    ``dimension`` is ``all`` (no breakdown), ``country``, ``device``, ``browser``, ``layer`` or
+    ``ms`` (time-to-decide bucket); ``value`` is that dimension's value (``""`` for ``all``).
+    A row with ``purpose == ""`` counts decisions; a row naming a purpose counts the decisions
+    (other than withdrawals) that granted it. Bots are counted in ``bots`` and nowhere else.
+    The key starts with the dimension and the day: a period's query is one range scan.
+    """
+
+    __tablename__ = "consent_daily"
+
+    dimension: Mapped[str] = mapped_column(String(10), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(50), primary_key=True)
+    action: Mapped[str] = mapped_column(String(16), primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(40), primary_key=True)
+    decisions: Mapped[int] = mapped_column(Integer, default=0)
+    granted: Mapped[int] = mapped_column(Integer, default=0)
+    gpc: Mapped[int] = mapped_column(Integer, default=0)
+    bots: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class BannerImpressionDaily(Base):
+    """How many times the first layer was shown on a site on a day; nothing else is known."""
+
+    __tablename__ = "banner_impression_daily"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    impressions: Mapped[int] = mapped_column(Integer, default=0)
