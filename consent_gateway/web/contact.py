@@ -9,7 +9,6 @@ from consent_gateway.db import get_session
 from consent_gateway.web.extensions import gateway, limiter
 from consent_gateway.web.http import (
     check_origin,
-    cors_on_every_answer,
     preflight,
     read_json,
     site_or_404,

@@ -40,14 +40,16 @@ def test_the_dashboard_needs_a_sign_in_and_a_staff_token_of_the_right_role(clien
     signed = _sign_in(client, marketing)
     assert signed.status_code == 302
     cookie = signed.headers["Set-Cookie"]
-    assert cookie.startswith("iq_dashboard=") and "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    # One staff session for the dashboard and the DPO workspace (web/signin.py).
+    assert cookie.startswith("iq_staff=") and "HttpOnly" in cookie and "SameSite=Strict" in cookie
     assert client.get("/dashboard").status_code == 200
 
 
-def test_on_https_the_session_cookie_is_host_prefixed_and_secure(client, marketing):
+def test_on_https_the_session_cookie_is_host_prefixed_and_secure(make_app, marketing):
+    client = make_app(public_url="https://gateway.example").test_client()
     signed = _sign_in(client, marketing, base_url="https://gateway.example")
     cookie = signed.headers["Set-Cookie"]
-    assert cookie.startswith("__Host-iq_dashboard=")
+    assert cookie.startswith("__Host-iq_staff=")
     assert all(part in cookie for part in ("Secure", "HttpOnly", "SameSite=Strict", "Path=/"))
     assert "Domain" not in cookie
 
