@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask, current_app, jsonify, request
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
+
+from consent_gateway.db.health import cannot_write_now
 
 
 class GatewayError(Exception):
@@ -13,6 +16,8 @@ class GatewayError(Exception):
 
     status = 400
     code = "bad_request"
+    # Seconds after which a client may try again (sent as Retry-After), for errors that pass.
+    retry_after: int | None = None
 
     def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
         super().__init__(message)
@@ -48,6 +53,30 @@ def expect_object(body: Any, allowed: set[str]) -> dict[str, Any]:
         if key not in allowed:
             raise ValidationError(f"unknown key {key!r}", field=key, code="unknown_field")
     return body
+
+
+class InvalidReceipt(ValidationError):
+    """A receipt token that is not one of ours; ``reason`` is a stable machine-readable word
+    (``malformed``, ``bad_signature``)."""
+
+    code = "invalid_receipt"
+
+    def __init__(self, reason: str):
+        super().__init__(f"the receipt token is not valid: {reason}", field="token")
+        self.reason = reason
+
+
+class FieldInvalid(ValidationError):
+    """One contact-form value broke a rule; ``rule`` is a stable machine-readable word such as
+    ``invalid_email``. The message never repeats the value (it may be personal data, and messages
+    end up in logs and screenshots)."""
+
+    def __init__(self, field: str, rule: str, message: str):
+        super().__init__(message, field=field, code=rule)
+
+    @property
+    def rule(self) -> str:
+        return self.code
 
 
 class MalformedJSON(GatewayError):
@@ -91,12 +120,47 @@ class UnsupportedMediaType(GatewayError):
     code = "unsupported_media_type"
 
 
+class DatabaseUnavailable(GatewayError):
+    """The database cannot take a write now (down, full, read-only): try again later. Nothing the
+    visitor sent was wrong, and nothing was recorded."""
+
+    status = 503
+    code = "database_unavailable"
+    retry_after = 30
+
+
+class BannerNotBuilt(GatewayError):
+    """``static/banner/dist`` is missing: the operator has to run ``make banner``."""
+
+    status = 503
+    code = "banner_not_built"
+    retry_after = 60
+
+
 def register_error_handlers(app: Flask) -> None:
-    """Answer every error, ours or Werkzeug's, with ``{"error", "message", "field"?}``."""
+    """Answer every error, ours or Werkzeug's, with ``{"error", "message", "field"?}``; a database
+    that cannot write is a 503 with ``Retry-After``; anything else is logged and answered 500."""
 
     @app.errorhandler(GatewayError)
     def _gateway_error(exc: GatewayError):
-        return jsonify(exc.to_dict()), exc.status
+        response = jsonify(exc.to_dict())
+        response.status_code = exc.status
+        if exc.retry_after is not None:
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        # Where it happened is the route's pattern (never the path, which can hold a token), and
+        # neither the body nor the query string is logged: they can hold personal data.
+        where = f"{request.method} {request.url_rule.rule if request.url_rule else '(no route)'}"
+        if isinstance(exc, SQLAlchemyError) and cannot_write_now(exc):
+            current_app.logger.warning("database unavailable on %s: %s", where, _first_line(exc))
+            return _gateway_error(DatabaseUnavailable(
+                "the database cannot record anything right now; nothing was stored, try again later"))
+        current_app.logger.error("unexpected %s on %s", type(exc).__name__, where, exc_info=exc)
+        return jsonify({"error": "internal_error",
+                        "message": "the gateway failed unexpectedly; the error is logged"}), 500
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
@@ -128,3 +192,11 @@ class PurposeNotActive(Forbidden):
     restricted): nothing is stored."""
 
     code = "purpose_not_active"
+
+
+def _first_line(exc: SQLAlchemyError) -> str:
+    """The driver's own message (e.g. "attempt to write a readonly database"), without the SQL and
+    parameters SQLAlchemy appends."""
+    original = getattr(exc, "orig", None) or exc
+    text = str(original).strip().splitlines()
+    return f"{type(original).__name__}: {text[0] if text else ''}"

@@ -8,11 +8,26 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
+
+import geoip2.database
+from cryptography.fernet import Fernet
+from limits.storage import SCHEMES as RATELIMIT_SCHEMES
+from maxminddb.errors import InvalidDatabaseError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from consent_gateway.errors import ConfigurationError
 
 PREFIX = "CONSENT_GATEWAY_"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEVELOPMENT_PUBLIC_URL = "http://127.0.0.1:8000"
+# A secret shorter than this is guessable or a placeholder ("changeme"): refuse it.
+MIN_SECRET_LENGTH = 32
+SUPPORTED_DATABASE_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
+MAX_TRUSTED_PROXIES = 10
+_FLAGS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False,
+          "off": False}
 
 
 def default_instance_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -35,10 +50,14 @@ def _split_keys(raw: str | None) -> tuple[str, ...]:
     return tuple(k.strip() for k in (raw or "").split(",") if k.strip())
 
 
-def _flag(raw: str | None, default: bool) -> bool:
+def _flag(name: str, raw: str | None, default: bool) -> bool:
     if raw is None or raw.strip() == "":
         return default
-    return raw.strip().lower() not in {"0", "false", "no", "off"}
+    try:
+        return _FLAGS[raw.strip().lower()]
+    except KeyError:
+        raise ConfigurationError(f"{PREFIX}{name} must be one of 1/0, true/false, yes/no, on/off; "
+                                 f"got {raw!r}") from None
 
 
 @dataclass(frozen=True)
@@ -54,6 +73,7 @@ class Settings:
     ratelimit_storage: str = "memory://"
     ratelimit_enabled: bool = True
     trusted_proxies: int = 0
+    public_url: str = DEVELOPMENT_PUBLIC_URL
     banner_dist: Path = PROJECT_ROOT / "static" / "banner" / "dist"
     development: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
@@ -99,7 +119,7 @@ class Settings:
             proxies = int(env.get(PREFIX + "TRUSTED_PROXIES") or 0)
         except ValueError as exc:
             raise ConfigurationError("CONSENT_GATEWAY_TRUSTED_PROXIES must be a whole number") from exc
-        return cls(
+        settings = cls(
             instance_path=instance,
             sites_path=sites_path_from_env(env),
             database_url=database_url,
@@ -107,11 +127,99 @@ class Settings:
             pii_keys=pii_keys,
             geoip_db=Path(geoip) if geoip else None,
             ratelimit_storage=env.get(PREFIX + "RATELIMIT_STORAGE") or "memory://",
-            ratelimit_enabled=_flag(env.get(PREFIX + "RATELIMIT_ENABLED"), True),
+            ratelimit_enabled=_flag("RATELIMIT_ENABLED", env.get(PREFIX + "RATELIMIT_ENABLED"), True),
             trusted_proxies=proxies,
+            public_url=normalise_public_url(env.get(PREFIX + "PUBLIC_URL") or DEVELOPMENT_PUBLIC_URL),
             banner_dist=Path(env.get(PREFIX + "BANNER_DIST") or PROJECT_ROOT / "static/banner/dist"),
             development=development,
         )
+        check(settings)
+        return settings
+
+
+def check(settings: Settings) -> None:
+    """Refuse to start (``ConfigurationError`` naming the variable) on any setting that would
+    otherwise fail late: at the first contact post, silently as "no country", or never."""
+    for i, key in enumerate(settings.secret_keys):
+        if len(key) < MIN_SECRET_LENGTH:
+            raise ConfigurationError(
+                f"{PREFIX}SECRET_KEYS: key #{i + 1} is {len(key)} characters long; each signing key must "
+                f"have at least {MIN_SECRET_LENGTH} (e.g. `python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))'`)")
+    for i, key in enumerate(settings.pii_keys):
+        try:
+            Fernet(key)
+        except (ValueError, TypeError):
+            raise ConfigurationError(
+                f"{PREFIX}PII_KEYS: key #{i + 1} is not a Fernet key (32 url-safe base64-encoded bytes, "
+                "made by `python -c 'from cryptography.fernet import Fernet as F; "
+                "print(F.generate_key().decode())'`)") from None
+    _check_database_url(settings.database_url)
+    if not settings.sites_path.is_file():
+        raise ConfigurationError(f"{PREFIX}SITES: {settings.sites_path} does not exist or is not a file")
+    if settings.geoip_db is not None:
+        _check_geoip(settings.geoip_db)
+    scheme = urlsplit(settings.ratelimit_storage).scheme
+    if not scheme or scheme not in RATELIMIT_SCHEMES or "://" not in settings.ratelimit_storage:
+        raise ConfigurationError(
+            f"{PREFIX}RATELIMIT_STORAGE must be a storage URI such as memory:// or redis://host:6379; "
+            f"got {settings.ratelimit_storage!r}")
+    if not 0 <= settings.trusted_proxies <= MAX_TRUSTED_PROXIES:
+        raise ConfigurationError(
+            f"{PREFIX}TRUSTED_PROXIES is the number of proxies in front of the gateway (0 to "
+            f"{MAX_TRUSTED_PROXIES}); got {settings.trusted_proxies}")
+    normalise_public_url(settings.public_url)
+
+
+def normalise_public_url(raw: str) -> str:
+    """``raw`` as an origin (``scheme://host[:port]``, no trailing slash); else ConfigurationError."""
+    problem = None
+    try:
+        parts = urlsplit(raw.strip())
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        parts, problem = None, "is not a URL"
+    if parts is not None:
+        if parts.scheme not in ("http", "https"):
+            problem = "must start with http:// or https://"
+        elif not parts.hostname:
+            problem = "has no host"
+        elif parts.username is not None or parts.password is not None:
+            problem = "must not hold a user name or password"
+        elif parts.path not in ("", "/") or parts.query or parts.fragment:
+            problem = "must be an origin only, with no path, query or fragment"
+    if problem or parts is None:
+        raise ConfigurationError(
+            f"{PREFIX}PUBLIC_URL {problem}: it is the gateway's public origin, e.g. "
+            f"https://consent.iqera.com; got {raw!r}")
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def _check_database_url(url: str) -> None:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigurationError(
+            f"{PREFIX}DATABASE_URL is not a database URL (e.g. sqlite:///instance/consent.db or "
+            "postgresql+psycopg://user:password@host/db)") from None
+    if parsed.drivername not in SUPPORTED_DATABASE_DRIVERS:
+        raise ConfigurationError(
+            f"{PREFIX}DATABASE_URL uses {parsed.drivername!r}; supported: "
+            f"{', '.join(SUPPORTED_DATABASE_DRIVERS)}")
+
+
+def _check_geoip(path: Path) -> None:
+    if not path.is_file():
+        raise ConfigurationError(f"{PREFIX}GEOIP_DB: {path} does not exist")
+    try:
+        with geoip2.database.Reader(str(path)) as reader:
+            kind = reader.metadata().database_type
+    except (OSError, ValueError, InvalidDatabaseError):
+        raise ConfigurationError(f"{PREFIX}GEOIP_DB: {path} is not a GeoIP2 database") from None
+    if "Country" not in kind and "City" not in kind:
+        raise ConfigurationError(
+            f"{PREFIX}GEOIP_DB: {path} is a {kind} database; a GeoIP2/GeoLite2 Country or City one "
+            "is needed")
 
 
 def _development_key(instance: Path, name: str, *, fernet: bool = False) -> str:
@@ -121,8 +229,6 @@ def _development_key(instance: Path, name: str, *, fernet: bool = False) -> str:
         return path.read_text().strip()
     instance.mkdir(parents=True, exist_ok=True)
     if fernet:
-        from cryptography.fernet import Fernet
-
         key = Fernet.generate_key().decode()
     else:
         key = secrets.token_urlsafe(48)

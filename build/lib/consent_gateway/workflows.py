@@ -17,7 +17,9 @@ from consent_gateway.consent import (
     RecordedConsent,
     RequestContext,
     append_decision,
+    continued_visitor,
     issue_receipt,
+    lock_visitor,
 )
 from consent_gateway.consent.retention import count_expired_events, purge_expired_events
 from consent_gateway.contact.erasure import (
@@ -44,12 +46,21 @@ def record_decision(
     now: datetime | None = None,
 ) -> RecordedConsent:
     """Append the decision and, for the purposes it refuses, erase what the visitor's forms stored
-    under them, in one transaction; the receipt is signed only after the commit."""
-    event = append_decision(session, sites, site, decision, context, script_hash=script_hash,
-                            known_configs=known_configs, now=now)
+    under them, in one transaction; the receipt is signed only after the commit.
+
+    The decision continues the visitor its ``previous_token`` proves (400 if the token is not a
+    receipt of this site); without one it starts a new visitor, who has nothing to erase and needs
+    no lock. A continued visitor's decision runs under their lock, like their contact captures:
+    once it is acknowledged, no field of a purpose it refuses remains.
+    """
+    visitor_id = continued_visitor(session, signer, site, decision.previous_token)
+    if visitor_id is not None:
+        lock_visitor(session, site.id, visitor_id)
+    event = append_decision(session, sites, site, decision, context, visitor_id=visitor_id,
+                            script_hash=script_hash, known_configs=known_configs, now=now)
     revoked = [pid for pid, granted in decision.choices.items() if not granted]
-    if decision.visitor_id is not None and revoked:
-        erase_revoked_fields(session, site.id, decision.visitor_id, revoked)
+    if visitor_id is not None and revoked:
+        erase_revoked_fields(session, site.id, visitor_id, revoked)
     session.commit()
     return issue_receipt(sites, site, event, signer, known_configs)
 

@@ -12,7 +12,6 @@ from consent_gateway.consent.decisions import (
 )
 from consent_gateway.consent.models import BannerConfig, ConsentEvent
 from consent_gateway.consent.receipts import (
-    InvalidReceipt,
     ReceiptClaims,
     ReceiptFacts,
     ReceiptSigner,
@@ -26,8 +25,11 @@ from consent_gateway.consent.verification import (
     latest_event,
     receipt_status,
     shown_config,
+    signed_event,
     verify_token,
 )
+from consent_gateway.consent.visitors import continued_visitor, lock_visitor
+from consent_gateway.errors import InvalidReceipt
 
 __all__ = [
     "ACTIONS",
@@ -44,14 +46,17 @@ __all__ = [
     "append_decision",
     "build_receipt",
     "claims_of",
+    "continued_visitor",
     "event_facts",
     "issue_receipt",
     "iso",
     "keep_served_config",
     "latest_event",
+    "lock_visitor",
     "parse_decision",
     "receipt_status",
     "shown_config",
+    "signed_event",
     "snapshot_banner_config",
     "verify_token",
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -15,21 +14,21 @@ from sqlalchemy.orm import Session
 from consent_gateway.consent.configs import snapshot_banner_config
 from consent_gateway.consent.models import ConsentEvent
 from consent_gateway.consent.receipts import ReceiptSigner, build_receipt, iso
-from consent_gateway.consent.verification import claims_of, event_facts, latest_event
+from consent_gateway.consent.verification import claims_of, event_facts
 from consent_gateway.db import utcnow
 from consent_gateway.declaration import Site, SitesConfig
-from consent_gateway.errors import NotFound, StalePolicy, ValidationError, expect_object
+from consent_gateway.errors import StalePolicy, ValidationError, expect_object
 
 ACTIONS = ("accept_all", "reject_all", "custom", "withdraw")
-VISITOR_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-_BODY_KEYS = {"visitor_id", "action", "choices", "policy_version", "config_hash", "lang", "gpc"}
+_BODY_KEYS = {"previous_token", "action", "choices", "policy_version", "config_hash", "lang", "gpc"}
 
 
 @dataclass(frozen=True)
 class Decision:
-    """A validated decision, with a choice for every purpose of the site."""
+    """A validated decision, with a choice for every purpose of the site. ``previous_token`` (not yet
+    verified) is the receipt token of the decision it continues; None for a new visitor."""
 
-    visitor_id: str | None
+    previous_token: str | None
     action: str
     choices: dict[str, bool]
     policy_version: str
@@ -69,18 +68,25 @@ def parse_decision(sites: SitesConfig, site: Site, body: Any, *, gpc_header: boo
     """Check a consent POST body against the site's declaration (DESIGN §3) and complete it.
 
     Raises ValidationError (400) naming the field, or StalePolicy (409) when the visitor was shown
-    another policy version or banner than the current one and must be asked again.
+    another policy version or banner than the current one and must be asked again. The previous
+    token is only checked for shape here; ``consent.continued_visitor`` verifies it.
     """
+    if isinstance(body, dict) and "visitor_id" in body:
+        raise ValidationError(
+            "visitor_id is not accepted: knowing a visitor id never lets anyone act for that visitor; "
+            "to continue your decision, send previous_token, the receipt token it gave you",
+            field="visitor_id", code="visitor_id_refused")
     body = expect_object(body, _BODY_KEYS)
     action = body.get("action")
     if action not in ACTIONS:
         raise ValidationError(f"action must be one of {', '.join(ACTIONS)}", field="action")
-    visitor_id = body.get("visitor_id")
-    if visitor_id is not None and (not isinstance(visitor_id, str) or not VISITOR_ID.match(visitor_id)):
-        raise ValidationError("visitor_id must be 16-64 URL-safe characters", field="visitor_id")
-    if action == "withdraw" and visitor_id is None:
-        raise ValidationError("withdraw needs the visitor_id of the decision to withdraw",
-                              field="visitor_id")
+    previous_token = body.get("previous_token")
+    if previous_token is not None and (not isinstance(previous_token, str) or not previous_token):
+        raise ValidationError("previous_token must be the receipt token of your previous decision",
+                              field="previous_token")
+    if action == "withdraw" and previous_token is None:
+        raise ValidationError("withdraw needs previous_token, the receipt token of the decision to withdraw",
+                              field="previous_token")
     lang = body.get("lang")
     if lang not in site.languages:
         raise ValidationError(f"lang must be one of {', '.join(site.languages)}", field="lang")
@@ -101,7 +107,7 @@ def parse_decision(sites: SitesConfig, site: Site, body: Any, *, gpc_header: boo
         raise StalePolicy("the banner configuration changed since it was shown: ask anew",
                           field="config_hash")
     choices = _complete_choices(sites, site, action, body.get("choices", {}), gpc)
-    return Decision(visitor_id, action, choices, site.policy_version, body["config_hash"], lang, gpc)
+    return Decision(previous_token, action, choices, site.policy_version, body["config_hash"], lang, gpc)
 
 
 def _complete_choices(sites: SitesConfig, site: Site, action: str, raw: Any, gpc: bool) -> dict[str, bool]:
@@ -149,25 +155,28 @@ def append_decision(
     decision: Decision,
     context: RequestContext,
     *,
+    visitor_id: str | None = None,
     script_hash: str | None = None,
     known_configs: set[str] | None = None,
     now: datetime | None = None,
 ) -> ConsentEvent:
     """Append the decision to the ledger in the caller's transaction (no commit).
 
+    ``visitor_id`` is the visitor the decision continues, as its previous token proved
+    (``continued_visitor``); without it a new pseudonymous visitor id is issued.
     The caller commits once, then signs (``issue_receipt``): an acknowledged consent is durable.
     """
     now = now or utcnow()
-    if decision.action == "withdraw":
-        if latest_event(session, site.id, decision.visitor_id) is None:
-            raise NotFound("this visitor has no decision on this site to withdraw", field="visitor_id")
+    if decision.action == "withdraw" and visitor_id is None:
+        raise ValidationError("withdraw needs previous_token, the receipt token of the decision to withdraw",
+                              field="previous_token")
     shown = sites.banner_config(site, decision.lang)
     if known_configs is None or shown["config_hash"] not in known_configs:
         snapshot_banner_config(session, site, decision.lang, shown, now)
     values = {
         "receipt_id": uuid.uuid4().hex,
         "site_id": site.id,
-        "visitor_id": decision.visitor_id or secrets.token_urlsafe(16),
+        "visitor_id": visitor_id or secrets.token_urlsafe(16),
         "action": decision.action,
         "choices": decision.choices,
         "policy_version": decision.policy_version,
@@ -195,4 +204,4 @@ def issue_receipt(sites: SitesConfig, site: Site, event: ConsentEvent, signer: R
     if known_configs is not None:
         known_configs.add(shown["config_hash"])
     token = signer.sign(claims_of(event))
-    return RecordedConsent(event, token, build_receipt(event_facts(event), shown, sites.controller))
+    return RecordedConsent(event, token, build_receipt(event_facts(event), shown, sites))

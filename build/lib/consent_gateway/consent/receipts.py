@@ -12,19 +12,12 @@ from typing import Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from consent_gateway.declaration import Controller
+from consent_gateway.declaration import SitesConfig
+from consent_gateway.errors import InvalidReceipt
 
 SALT = "iqera.consent-receipt.v1"
 KANTARA_VERSION = "KI-CR-v1.1.0"
 MAX_TOKEN_LENGTH = 4096
-
-
-class InvalidReceipt(Exception):
-    """A token that is not one of ours; ``reason`` is a stable machine-readable word."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -99,23 +92,17 @@ class ReceiptFacts:
     script_hash: str | None
 
 
-_PII_CATEGORIES = {
-    "strictly_necessary": ["Online identifier (pseudonymous visitor id in a first-party cookie)"],
-    "audience_measurement": [
-        "Online identifier (analytics cookie)",
-        "Browsing data (pages visited, connection date and time, approximate location)",
-    ],
-    "marketing": ["Online identifier (advertising cookie)", "Browsing data (campaign interactions)"],
-    "third_party_media": ["Online identifier (third-party content cookie)", "Device data"],
-}
-
-
-def build_receipt(facts: ReceiptFacts, shown: dict[str, Any], controller: Controller) -> dict[str, Any]:
+def build_receipt(facts: ReceiptFacts, shown: dict[str, Any], sites: SitesConfig) -> dict[str, Any]:
     """The Kantara Consent Receipt v1.1 document for ``facts``.
 
     ``shown`` is the banner configuration the visitor saw (by its hash), so the purposes, vendors
-    and links are those of the moment of consent, not of today's ``sites.yaml``.
+    and links are those of the moment of consent, not of today's ``sites.yaml``. What the banner
+    does not show comes from the declaration ``sites``: each purpose's ``pii_categories``, which
+    vendors are first parties, the controller's country (the jurisdiction) and DPO contact.
     """
+    controller = sites.controller
+    site = sites.site(facts.site_id)
+    first_parties = {v.name for v in site.vendors if v.first_party} if site else set()
     texts = shown.get("texts", {})
     privacy = texts.get("privacy_centre_path", f"/privacy/{facts.site_id}/")
     purposes = []
@@ -123,14 +110,15 @@ def build_receipt(facts: ReceiptFacts, shown: dict[str, Any], controller: Contro
         granted = facts.choices.get(purpose["id"], False)
         if not granted:
             continue
-        third_parties = [v["name"] for v in purpose.get("vendors", []) if v["name"] != "iQera"]
+        third_parties = [v["name"] for v in purpose.get("vendors", []) if v["name"] not in first_parties]
+        declared = sites.purposes.get(purpose["id"])
         purposes.append(
             {
                 "purpose": purpose["label"],
                 "purposeCategory": [purpose["id"]],
                 "consentType": "EXPLICIT" if purpose["legal_basis"] == "consent" else "NOT_REQUIRED",
                 "legalBasis": purpose["legal_basis"],
-                "piiCategory": _PII_CATEGORIES.get(purpose["id"], ["Online identifier"]),
+                "piiCategory": list(declared.pii_categories) if declared else [],
                 "primaryPurpose": purpose["required"],
                 "termination": (
                     f"Expires {facts.expires_at.date().isoformat()}; withdraw at any time "
@@ -142,7 +130,7 @@ def build_receipt(facts: ReceiptFacts, shown: dict[str, Any], controller: Contro
         )
     return {
         "version": KANTARA_VERSION,
-        "jurisdiction": "FR",
+        "jurisdiction": controller.country,
         "consentTimestamp": int(facts.created_at.timestamp()),
         "collectionMethod": "Web consent banner (consent.js v1)"
         if facts.action != "withdraw"
@@ -154,7 +142,7 @@ def build_receipt(facts: ReceiptFacts, shown: dict[str, Any], controller: Contro
             {
                 "piiController": texts.get("controller", controller.name),
                 "onBehalf": False,
-                "contact": "Délégué à la protection des données (DPO)",
+                "contact": controller.dpo_name,
                 "address": controller.address,
                 "email": controller.dpo_email,
                 "piiControllerUrl": texts.get("policy_url", ""),

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from consent_gateway.consent.models import BannerConfig, ConsentEvent
 from consent_gateway.consent.receipts import (
-    InvalidReceipt,
     ReceiptClaims,
     ReceiptFacts,
     ReceiptSigner,
@@ -19,6 +18,7 @@ from consent_gateway.consent.receipts import (
 )
 from consent_gateway.db import utcnow
 from consent_gateway.declaration import SitesConfig
+from consent_gateway.errors import InvalidReceipt
 
 
 def latest_event(session: Session, site_id: str, visitor_id: str | None) -> ConsentEvent | None:
@@ -68,17 +68,25 @@ def verify_token(session: Session, sites: SitesConfig, signer: ReceiptSigner, to
                  now: datetime | None = None) -> Verification:
     """Is ``token`` a receipt we signed for an event we hold, and what is its status now?"""
     try:
-        claims, _signed_at = signer.unsign(token)
+        event = signed_event(session, signer, token)
     except InvalidReceipt as exc:
         return Verification(False, reason=exc.reason)
+    shown = shown_config(session, sites, event.config_hash)
+    receipt = build_receipt(event_facts(event), shown, sites)
+    return Verification(True, receipt_status(session, event, now), event, receipt)
+
+
+def signed_event(session: Session, signer: ReceiptSigner, token: Any) -> ConsentEvent:
+    """The event that ``token`` stands for, whatever its status; raises InvalidReceipt unless the
+    token is one we signed (``malformed``, ``bad_signature``) for an event we hold, unaltered
+    (``unknown_receipt``, ``mismatch``). Events are never updated, so the answer never goes stale."""
+    claims, _signed_at = signer.unsign(token)
     event = session.scalars(select(ConsentEvent).where(ConsentEvent.receipt_id == claims.receipt_id)).first()
     if event is None:
-        return Verification(False, reason="unknown_receipt")
+        raise InvalidReceipt("unknown_receipt")
     if claims != claims_of(event):
-        return Verification(False, reason="mismatch")
-    shown = shown_config(session, sites, event.config_hash)
-    receipt = build_receipt(event_facts(event), shown, sites.controller)
-    return Verification(True, receipt_status(session, event, now), event, receipt)
+        raise InvalidReceipt("mismatch")
+    return event
 
 
 def shown_config(session: Session, sites: SitesConfig, config_hash: str) -> dict[str, Any]:

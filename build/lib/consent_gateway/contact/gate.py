@@ -3,6 +3,10 @@
 A consent-based purpose is active only when the submitted receipt token is one we signed, for an
 event we hold, of this site, still current (not superseded, withdrawn or expired), and grants it.
 A purpose with another legal basis is active unless the visitor objected to it or restricted it.
+
+The receipt's status and the objections are read under the visitor's lock (``lock_visitor``), which
+the capture holds until it commits: a withdrawal of that visitor either commits before the check
+(and the check sees it) or waits for the capture (and erases what it stored).
 """
 
 from __future__ import annotations
@@ -14,11 +18,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from consent_gateway.consent import ReceiptSigner, verify_token
+from consent_gateway.consent import InvalidReceipt, ReceiptSigner, lock_visitor, receipt_status, signed_event
 from consent_gateway.contact.models import PurposeObjection
 from consent_gateway.declaration import Purpose, Site, SitesConfig
 
-# verify_token's reasons for a token that is not a receipt of ours, as the visitor should read them.
+# signed_event's reasons for a token that is not a receipt of ours, as the visitor should read them.
 _INVALID_REASONS = {"bad_signature": "forged", "unknown_receipt": "forged", "mismatch": "forged",
                     "malformed": "malformed"}
 
@@ -63,19 +67,25 @@ class Standing:
 
 def visitor_standing(session: Session, sites: SitesConfig, signer: ReceiptSigner, site: Site,
                      token: Any, now: datetime | None = None) -> Standing:
-    """Read the receipt token (if any) and the visitor's objections; grant nothing on any doubt."""
+    """Read the receipt token (if any) and the visitor's objections; grant nothing on any doubt.
+
+    A token that identifies a visitor of this site takes their lock for the rest of the caller's
+    transaction: call this before the capture's first write, and commit once after storing.
+    """
     if token is None or token == "":
         return Standing()
-    verification = verify_token(session, sites, signer, token, now)
-    if not verification.valid or verification.event is None:
-        return Standing(receipt_problem=_INVALID_REASONS.get(verification.reason or "", "forged"))
-    event = verification.event
+    try:
+        event = signed_event(session, signer, token)
+    except InvalidReceipt as exc:
+        return Standing(receipt_problem=_INVALID_REASONS.get(exc.reason, "forged"))
     if event.site_id != site.id:
         # A receipt of another site says nothing about this one, not even who the visitor is here.
         return Standing(receipt_problem="other_site")
+    lock_visitor(session, site.id, event.visitor_id)
     objections = objections_of(session, site.id, event.visitor_id)
-    if verification.status != "active":
-        return Standing(event.receipt_id, event.visitor_id, frozenset(), verification.status, objections)
+    status = receipt_status(session, event, now)
+    if status != "active":
+        return Standing(event.receipt_id, event.visitor_id, frozenset(), status, objections)
     granted = frozenset(
         pid for pid, chosen in event.choices.items()
         if chosen and pid in sites.purposes and sites.purposes[pid].consent_based

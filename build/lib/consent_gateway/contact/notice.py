@@ -2,7 +2,8 @@
 
 Nothing here is written by hand per site: purposes, legal bases, retention, recipients, transfers,
 vendors and cookies all come from the declaration, so the notice can never disagree with what the
-gateway enforces. The fixed wording (rights, headings) is in French and English below.
+gateway enforces. The fixed wording (legal bases, rights, headings) is UI text: it lives in the
+templates and the gettext catalogues, not here.
 """
 
 from __future__ import annotations
@@ -11,45 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from consent_gateway.declaration import Site, SitesConfig
-
-LEGAL_BASES = {
-    "consent": {"fr": "Votre consentement (art. 6.1.a RGPD), que vous pouvez retirer à tout moment",
-                "en": "Your consent (Art. 6(1)(a) GDPR), which you may withdraw at any time"},
-    "contract": {"fr": "L'exécution d'un contrat ou de mesures précontractuelles (art. 6.1.b RGPD)",
-                 "en": "The performance of a contract or of pre-contractual steps (Art. 6(1)(b) GDPR)"},
-    "legal_obligation": {"fr": "Le respect d'une obligation légale (art. 6.1.c RGPD)",
-                         "en": "Compliance with a legal obligation (Art. 6(1)(c) GDPR)"},
-    "legitimate_interest": {"fr": "Notre intérêt légitime (art. 6.1.f RGPD)",
-                            "en": "Our legitimate interest (Art. 6(1)(f) GDPR)"},
-}
-
-RIGHTS = {
-    "fr": [
-        ("Accès", "obtenir une copie des données vous concernant et vérifier leur traitement."),
-        ("Rectification", "faire corriger des données inexactes ou incomplètes."),
-        ("Effacement", "faire effacer vos données lorsque rien ne justifie de les conserver."),
-        ("Limitation", "faire suspendre le traitement, par exemple le temps de vérifier une contestation."),
-        ("Opposition", "vous opposer, pour des raisons tenant à votre situation, à un traitement fondé "
-                       "sur notre intérêt légitime."),
-        ("Portabilité", "recevoir les données que vous nous avez fournies dans un format structuré."),
-        ("Retrait du consentement", "retirer à tout moment un consentement donné, sans effet sur les "
-                                    "traitements déjà réalisés ; les données collectées sur ce fondement "
-                                    "sont alors effacées."),
-        ("Directives post-mortem", "définir le sort de vos données après votre décès."),
-    ],
-    "en": [
-        ("Access", "get a copy of the data about you and check how it is processed."),
-        ("Rectification", "have inaccurate or incomplete data corrected."),
-        ("Erasure", "have your data erased when nothing justifies keeping it."),
-        ("Restriction", "have the processing suspended, for instance while a dispute is checked."),
-        ("Objection", "object, on grounds relating to your situation, to processing based on our "
-                      "legitimate interest."),
-        ("Portability", "receive the data you gave us in a structured format."),
-        ("Withdrawal of consent", "withdraw a consent at any time, without affecting processing "
-                                  "already done; the data collected on that basis is then erased."),
-        ("Post-mortem directives", "set out what happens to your data after your death."),
-    ],
-}
 
 # Kinds of fields a browser collects rather than a person types.
 AUTOMATIC_KINDS = ("datetime", "country", "url_list")
@@ -61,7 +23,6 @@ class NoticePurpose:
     label: str
     description: str
     legal_basis: str
-    legal_basis_text: str
     retention: str
     consent_based: bool
     fields: tuple[str, ...]
@@ -80,7 +41,6 @@ def _controller(sites: SitesConfig, site: Site, lang: str) -> dict[str, Any]:
         "recipients": c.recipients.get(lang),
         "transfers": [{"country": t.country.get(lang), "safeguard": t.safeguard.get(lang)}
                       for t in c.transfers],
-        "rights": RIGHTS[lang],
     }
 
 
@@ -96,7 +56,6 @@ def information_notice(sites: SitesConfig, site: Site, lang: str) -> dict[str, A
             label=purpose.label.get(lang),
             description=purpose.description.get(lang),
             legal_basis=purpose.legal_basis,
-            legal_basis_text=LEGAL_BASES[purpose.legal_basis][lang],
             retention=purpose.retention.get(lang),
             consent_based=purpose.consent_based,
             fields=tuple(f.label.get(lang) for f in site.contact.fields if f.purpose == pid),
@@ -114,7 +73,7 @@ def privacy_centre(sites: SitesConfig, site: Site, lang: str) -> dict[str, Any]:
             "id": purpose.id,
             "label": purpose.label.get(lang),
             "description": purpose.description.get(lang),
-            "legal_basis_text": LEGAL_BASES[purpose.legal_basis][lang],
+            "legal_basis": purpose.legal_basis,
             "consent_based": purpose.consent_based,
             "retention": purpose.retention.get(lang),
         })

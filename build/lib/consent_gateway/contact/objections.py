@@ -12,9 +12,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from consent_gateway.consent import ReceiptSigner, verify_token
+from consent_gateway.consent import InvalidReceipt, ReceiptSigner, lock_visitor, signed_event
 from consent_gateway.contact.models import PurposeObjection
 from consent_gateway.db import utcnow
 from consent_gateway.declaration import Site, SitesConfig
@@ -62,22 +63,39 @@ def record_objection(session: Session, sites: SitesConfig, signer: ReceiptSigner
             f"the right to object applies to processing based on legitimate interest; {purpose_id!r} "
             f"rests on {purpose.legal_basis}: ask for a restriction instead",
             field="kind", code="objection_not_applicable")
-    verification = verify_token(session, sites, signer, body.get("consent_token"), now)
-    if not verification.valid or verification.event is None:
+    try:
+        event = signed_event(session, signer, body.get("consent_token"))
+    except InvalidReceipt as exc:
         raise Forbidden("a receipt token of this site is needed to identify you", field="consent_token",
-                        code="invalid_receipt")
-    event = verification.event
+                        code="invalid_receipt") from exc
     if event.site_id != site.id:
         raise Forbidden("this receipt belongs to another site", field="consent_token",
                         code="invalid_receipt")
-    existing = session.scalars(select(PurposeObjection).where(
-        PurposeObjection.site_id == site.id, PurposeObjection.visitor_id == event.visitor_id,
-        PurposeObjection.purpose == purpose_id, PurposeObjection.kind == kind,
-    )).first()
+    # Serialised with the visitor's contact captures: once the objection is acknowledged, no
+    # capture that checked the objections before it can still store a field of that purpose.
+    lock_visitor(session, site.id, event.visitor_id)
+    existing = _existing(session, site.id, event.visitor_id, purpose_id, kind)
     if existing is not None:
         return RecordedObjection(existing, created=False)
     row = PurposeObjection(site_id=site.id, visitor_id=event.visitor_id, purpose=purpose_id, kind=kind,
                            receipt_id=event.receipt_id, created_at=(now or utcnow()).replace(microsecond=0))
     session.add(row)
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:
+        # The same objection sent twice at once (a double click, a retried request): the other
+        # one won the unique constraint, and this one answers with its row.
+        session.rollback()
+        existing = _existing(session, site.id, event.visitor_id, purpose_id, kind)
+        if existing is None:
+            raise
+        return RecordedObjection(existing, created=False)
     return RecordedObjection(row, created=True)
+
+
+def _existing(session: Session, site_id: str, visitor_id: str, purpose: str,
+              kind: str) -> PurposeObjection | None:
+    return session.scalars(select(PurposeObjection).where(
+        PurposeObjection.site_id == site_id, PurposeObjection.visitor_id == visitor_id,
+        PurposeObjection.purpose == purpose, PurposeObjection.kind == kind,
+    )).first()

@@ -1,6 +1,6 @@
 """Validation and normalisation of contact-form values, by the kind ``sites.yaml`` declares.
 
-Every check raises ``FieldInvalid`` naming the field and the rule it broke; the message never
+Every check raises ``FieldInvalid`` (errors.py) naming the field and the rule it broke; the message never
 repeats the value (it may be personal data, and messages end up in logs and screenshots).
 """
 
@@ -16,20 +16,11 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from consent_gateway.declaration import ContactField
+from consent_gateway.errors import FieldInvalid
 
 DEFAULT_PHONE_REGION = "FR"
 MAX_URLS = 50
 _EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
-
-
-class FieldInvalid(Exception):
-    """A value broke a rule; ``rule`` is a stable machine-readable word such as ``invalid_email``."""
-
-    def __init__(self, field: str, rule: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.rule = rule
-        self.message = message
 
 
 def is_empty(value: Any) -> bool:

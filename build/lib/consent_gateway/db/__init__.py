@@ -1,7 +1,8 @@
 """The database layer: declarative base, column types, engine, session per request, migrations."""
 
 from consent_gateway.db.base import Base, make_engine
-from consent_gateway.db.session import get_session, init_app
+from consent_gateway.db.session import get_engine, get_session, init_app
 from consent_gateway.db.types import BigId, JSONText, UTCDateTime, utcnow
 
-__all__ = ["Base", "BigId", "JSONText", "UTCDateTime", "get_session", "init_app", "make_engine", "utcnow"]
+__all__ = ["Base", "BigId", "JSONText", "UTCDateTime", "get_engine", "get_session", "init_app",
+           "make_engine", "utcnow"]

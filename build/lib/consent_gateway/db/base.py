@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase
 
+from consent_gateway.db.health import watch_read_only
+
 
 class Base(DeclarativeBase):
     pass
@@ -17,7 +19,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
     WAL with ``synchronous=NORMAL`` keeps every committed transaction across a killed process
     (only a power cut can lose the last commits), and lets readers run beside the one writer.
+    Statement parameters are kept out of error messages and logs (they can be personal data), and
+    connections opened while the database was read-only are not reused (see ``db.health``).
     """
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 15, "check_same_thread": False})
         engine = create_engine(url, **kwargs)
@@ -30,6 +35,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 
+        watch_read_only(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    watch_read_only(engine)
+    return engine

@@ -23,12 +23,30 @@ GCM_TYPES = (
     "security_storage",
 )
 LANGUAGES = ("fr", "en")
-FIELD_KINDS = ("text", "email", "phone", "pattern", "datetime", "country", "url_list")
+FIELD_KINDS = ("text", "email", "phone", "pattern", "datetime", "country", "url_list", "file")
+# The file types a `file` field may accept: each is recognised by its content (magic bytes), and
+# stored and served under this media type and extension, whatever the uploader called it.
+FILE_TYPES = {
+    "pdf": ("application/pdf", ".pdf"),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"),
+    "jpeg": ("image/jpeg", ".jpg"),
+    "png": ("image/png", ".png"),
+}
+MAX_FILE_KB = 20 * 1024
 TRACKER_MAX_DAYS = 395  # CNIL: a tracker lives at most 13 months
 CONSENT_MAX_DAYS = 395
 SITE_ID = re.compile(r"^[a-z][a-z0-9_-]{1,39}$")
 PURPOSE_ID = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
+# An HTML autocomplete detail token list (e.g. "family-name", "section-a shipping tel").
+AUTOCOMPLETE_TOKENS = re.compile(r"^[a-z0-9-]+( [a-z0-9-]+)*$")
+_DAYS_PER_YEAR = 365.25
+_DAYS_PER_MONTH = _DAYS_PER_YEAR / 12
+_UNITS = {
+    "fr": {"year": ("an", "ans"), "month": ("mois", "mois"), "day": ("jour", "jours")},
+    "en": {"year": ("year", "years"), "month": ("month", "months"), "day": ("day", "days")},
+}
 
 
 @dataclass(frozen=True)
@@ -49,7 +67,9 @@ class Transfer:
 @dataclass(frozen=True)
 class Controller:
     name: str
+    country: str
     address: str
+    dpo_name: str
     dpo_email: str
     dpo_address: str
     authority_name: str
@@ -69,11 +89,22 @@ class Purpose:
     gcm: tuple[str, ...]
     trackers: bool
     retention_days: int
-    retention: Text
+    pii_categories: tuple[str, ...]
+    retention_note: Text | None = None
 
     @property
     def consent_based(self) -> bool:
         return self.legal_basis == "consent"
+
+    @property
+    def retention(self) -> Text:
+        """The retention period in words, derived from ``retention_days`` so the two never disagree,
+        continued by the declared ``retention_note`` (what it runs from, a legal nuance): "3 ans" +
+        "après notre dernier échange"."""
+        words = duration_text(self.retention_days)
+        if self.retention_note is None:
+            return words
+        return Text(**{lang: f"{words.get(lang)} {self.retention_note.get(lang)}" for lang in LANGUAGES})
 
 
 @dataclass(frozen=True)
@@ -90,6 +121,7 @@ class Vendor:
     name: str
     country: str
     privacy_url: str
+    first_party: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,6 +133,15 @@ class ContactField:
     label: Text
     pattern: str | None = None
     max_length: int = 200
+    hint: Text | None = None
+    autocomplete: str = "off"
+    # `file` fields only: the accepted FILE_TYPES and the size limit of one file, in bytes.
+    accept: tuple[str, ...] = ()
+    max_bytes: int = 0
+
+    @property
+    def is_file(self) -> bool:
+        return self.kind == "file"
 
     @property
     def regex(self) -> re.Pattern[str] | None:
@@ -114,6 +155,10 @@ class ContactForm:
 
     def field(self, name: str) -> ContactField | None:
         return next((f for f in self.fields if f.name == name), None)
+
+    @property
+    def file_fields(self) -> tuple[ContactField, ...]:
+        return tuple(f for f in self.fields if f.is_file)
 
 
 @dataclass(frozen=True)
@@ -131,6 +176,7 @@ class Site:
     vendors: tuple[Vendor, ...]
     cookies: tuple[Cookie, ...]
     contact: ContactForm | None
+    demo_tags: dict[str, str] = field(default_factory=dict, hash=False)
 
     @property
     def default_language(self) -> str:
@@ -220,3 +266,17 @@ class SitesConfig:
 def config_hash(body: dict[str, Any]) -> str:
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def duration_text(days: int) -> Text:
+    """``days`` in the largest whole unit it amounts to: 1095 is "3 ans"/"3 years", 395 is
+    "13 mois"/"13 months", 45 is "45 jours"/"45 days" (a year is 365.25 days, a month a twelfth)."""
+    years = round(days / _DAYS_PER_YEAR)
+    months = round(days / _DAYS_PER_MONTH)
+    if years and abs(days - years * _DAYS_PER_YEAR) <= 1:
+        count, unit = years, "year"
+    elif months and abs(days - months * _DAYS_PER_MONTH) <= 1:
+        count, unit = months, "month"
+    else:
+        count, unit = days, "day"
+    return Text(**{lang: f"{count} {_UNITS[lang][unit][count != 1]}" for lang in LANGUAGES})

@@ -5,15 +5,19 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
+from consent_gateway.declaration.checker import Checker
 from consent_gateway.declaration.model import (
+    AUTOCOMPLETE_TOKENS,
     CONSENT_MAX_DAYS,
+    COUNTRY_CODE,
     FIELD_KINDS,
     FIELD_NAME,
+    FILE_TYPES,
     GCM_TYPES,
     LANGUAGES,
     LEGAL_BASES,
+    MAX_FILE_KB,
     PURPOSE_ID,
     SITE_ID,
     TRACKER_MAX_DAYS,
@@ -24,93 +28,17 @@ from consent_gateway.declaration.model import (
     Purpose,
     Site,
     SitesConfig,
-    Text,
     Transfer,
     Vendor,
 )
 from consent_gateway.errors import ConfigurationError
 
-_MISSING = object()
-
-
-class _Checker:
-    """Walks the raw tree, remembers every problem with its key path."""
-
-    def __init__(self) -> None:
-        self.problems: list[str] = []
-
-    def fail(self, path: str, message: str) -> None:
-        self.problems.append(f"{path}: {message}")
-
-    def mapping(self, value: Any, path: str, allowed: set[str], required: set[str]) -> dict:
-        if not isinstance(value, dict):
-            self.fail(path, "must be a mapping")
-            return {}
-        for key in value:
-            if key not in allowed:
-                self.fail(f"{path}.{key}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
-        for key in sorted(required - set(value)):
-            self.fail(f"{path}.{key}", "is required")
-        return value
-
-    def string(self, node: dict, key: str, path: str, default: Any = _MISSING) -> str:
-        value = node.get(key, default)
-        if value is _MISSING:
-            return ""
-        if not isinstance(value, str) or not value.strip():
-            self.fail(f"{path}.{key}", "must be a non-empty string")
-            return ""
-        return value.strip()
-
-    def boolean(self, node: dict, key: str, path: str, default: bool = False) -> bool:
-        value = node.get(key, default)
-        if not isinstance(value, bool):
-            self.fail(f"{path}.{key}", "must be true or false")
-            return default
-        return value
-
-    def integer(self, node: dict, key: str, path: str, low: int, high: int, default: Any = _MISSING) -> int:
-        value = node.get(key, default)
-        if value is _MISSING:
-            return low
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            self.fail(f"{path}.{key}", f"must be a whole number from {low} to {high}, got {value!r}")
-            return low
-        return value
-
-    def text(self, node: dict, key: str, path: str) -> Text:
-        value = node.get(key)
-        if not isinstance(value, dict):
-            self.fail(f"{path}.{key}", "must give the text in fr and en")
-            return Text("", "")
-        self.mapping(value, f"{path}.{key}", set(LANGUAGES), set(LANGUAGES))
-        return Text(**{lang: self.string(value, lang, f"{path}.{key}") for lang in LANGUAGES})
-
-    def url(self, node: dict, key: str, path: str, *, origin: bool = False) -> str:
-        value = self.string(node, key, path)
-        return self.check_url(value, f"{path}.{key}", origin=origin) if value else value
-
-    def check_url(self, value: Any, path: str, *, origin: bool = False) -> str:
-        if not isinstance(value, str):
-            self.fail(path, "must be a URL")
-            return ""
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            self.fail(path, f"{value!r} is not an http(s) URL")
-        elif origin and (parts.path not in ("",) or parts.query or parts.fragment):
-            self.fail(path, f"{value!r} must be an origin (scheme://host[:port]) with no path")
-        return value
-
-    def items(self, node: dict, key: str, path: str) -> list:
-        value = node.get(key, [])
-        if not isinstance(value, list):
-            self.fail(f"{path}.{key}", "must be a list")
-            return []
-        return value
+# The gated elements of the demo page (/demo/<site>), each activated by the purpose a site names.
+DEMO_TAGS = ("analytics", "marketing", "video")
 
 
 def parse_sites(path: Path, raw: Any) -> SitesConfig:
-    c = _Checker()
+    c = Checker()
     root = c.mapping(
         raw,
         "(top level)",
@@ -143,11 +71,12 @@ def parse_sites(path: Path, raw: Any) -> SitesConfig:
     )
 
 
-def _controller(c: _Checker, node: Any) -> Controller:
+def _controller(c: Checker, node: Any) -> Controller:
     p = "controller"
-    keys = {"name", "address", "dpo", "authority", "transfers", "recipients"}
+    keys = {"name", "country", "address", "dpo", "authority", "transfers", "recipients"}
     node = c.mapping(node, p, keys, keys)
-    dpo = c.mapping(node.get("dpo", {}), f"{p}.dpo", {"email", "address"}, {"email", "address"})
+    dpo_keys = {"name", "email", "address"}
+    dpo = c.mapping(node.get("dpo", {}), f"{p}.dpo", dpo_keys, dpo_keys)
     authority = c.mapping(node.get("authority", {}), f"{p}.authority", {"name", "url"}, {"name", "url"})
     transfers = []
     for i, item in enumerate(c.items(node, "transfers", p)):
@@ -157,9 +86,15 @@ def _controller(c: _Checker, node: Any) -> Controller:
     email = c.string(dpo, "email", f"{p}.dpo")
     if email and "@" not in email:
         c.fail(f"{p}.dpo.email", f"{email!r} is not an email address")
+    country = c.string(node, "country", p)
+    if country and not COUNTRY_CODE.match(country):
+        c.fail(f"{p}.country", f"{country!r} is not an ISO 3166-1 alpha-2 code such as FR "
+               "(it is the receipts' jurisdiction)")
     return Controller(
         name=c.string(node, "name", p),
+        country=country,
         address=c.string(node, "address", p),
+        dpo_name=c.string(dpo, "name", f"{p}.dpo"),
         dpo_email=email,
         dpo_address=c.string(dpo, "address", f"{p}.dpo"),
         authority_name=c.string(authority, "name", f"{p}.authority"),
@@ -169,19 +104,23 @@ def _controller(c: _Checker, node: Any) -> Controller:
     )
 
 
-def _purposes(c: _Checker, node: Any) -> dict[str, Purpose]:
+def _purposes(c: Checker, node: Any) -> dict[str, Purpose]:
     if not isinstance(node, dict) or not node:
         c.fail("purposes", "must declare at least one purpose")
         return {}
     out: dict[str, Purpose] = {}
     keys = {"label", "description", "legal_basis", "required", "gpc_sensitive", "gcm", "trackers",
-            "retention_days", "retention"}
+            "retention_days", "retention_note", "pii_categories"}
     for pid, item in node.items():
         p = f"purposes.{pid}"
         if not isinstance(pid, str) or not PURPOSE_ID.match(pid):
             c.fail(p, "purpose ids are lower-case letters, digits and _")
+        if isinstance(item, dict) and "retention" in item:
+            c.fail(f"{p}.retention", "the retention period in words is derived from retention_days; "
+                   "put what it runs from or any legal nuance in retention_note")
+            item = {k: v for k, v in item.items() if k != "retention"}
         item = c.mapping(item, p, keys, {"label", "description", "legal_basis", "retention_days",
-                                         "retention"})
+                                         "pii_categories"})
         basis = item.get("legal_basis")
         if basis not in LEGAL_BASES:
             c.fail(f"{p}.legal_basis", f"{basis!r} is not one of {', '.join(LEGAL_BASES)}")
@@ -206,12 +145,24 @@ def _purposes(c: _Checker, node: Any) -> dict[str, Purpose]:
             gcm=tuple(str(g) for g in gcm),
             trackers=trackers,
             retention_days=c.integer(item, "retention_days", p, 1, 3660),
-            retention=c.text(item, "retention", p),
+            pii_categories=_pii_categories(c, item, p),
+            retention_note=c.optional_text(item, "retention_note", p),
         )
     return out
 
 
-def _texts(c: _Checker, node: Any) -> dict[str, dict[str, str]]:
+def _pii_categories(c: Checker, item: dict, p: str) -> tuple[str, ...]:
+    """Kantara's ``piiCategory``: one English list, the same words in every receipt's language."""
+    categories = c.items(item, "pii_categories", p)
+    if "pii_categories" in item and not categories:
+        c.fail(f"{p}.pii_categories", "must name at least one category of personal data")
+    for i, category in enumerate(categories):
+        if not isinstance(category, str) or not category.strip():
+            c.fail(f"{p}.pii_categories[{i}]", "must be a non-empty string")
+    return tuple(str(x).strip() for x in categories)
+
+
+def _texts(c: Checker, node: Any) -> dict[str, dict[str, str]]:
     node = c.mapping(node, "texts", set(LANGUAGES), set(LANGUAGES))
     out: dict[str, dict[str, str]] = {}
     for lang in LANGUAGES:
@@ -232,13 +183,13 @@ def _texts(c: _Checker, node: Any) -> dict[str, dict[str, str]]:
     return out
 
 
-def _site(c: _Checker, sid: str, node: Any, purposes: dict[str, Purpose]) -> Site:
+def _site(c: Checker, sid: str, node: Any, purposes: dict[str, Purpose]) -> Site:
     p = f"sites.{sid}"
     if not isinstance(sid, str) or not SITE_ID.match(sid):
         c.fail(p, "site ids are 2-40 lower-case letters, digits, - and _")
     keys = {"name", "entity", "origins", "origins_confirmed", "languages", "policy_url",
             "cookie_policy_url", "policy_version", "consent_lifetime_days", "purposes", "vendors",
-            "cookies", "contact"}
+            "cookies", "contact", "demo_tags"}
     node = c.mapping(node, p, keys, {"name", "entity", "origins", "languages", "policy_url",
                                      "cookie_policy_url", "policy_version", "purposes"})
     origins = tuple(c.check_url(o, f"{p}.origins[{i}]", origin=True)
@@ -261,9 +212,10 @@ def _site(c: _Checker, sid: str, node: Any, purposes: dict[str, Purpose]) -> Sit
     vendors = []
     for i, item in enumerate(c.items(node, "vendors", p)):
         vp = f"{p}.vendors[{i}]"
-        item = c.mapping(item, vp, {"name", "country", "privacy_url"}, {"name", "country", "privacy_url"})
+        item = c.mapping(item, vp, {"name", "country", "privacy_url", "first_party"},
+                         {"name", "country", "privacy_url"})
         vendors.append(Vendor(c.string(item, "name", vp), c.string(item, "country", vp),
-                              c.url(item, "privacy_url", vp)))
+                              c.url(item, "privacy_url", vp), c.boolean(item, "first_party", vp)))
     vendor_names = {v.name for v in vendors}
     cookies = []
     for i, item in enumerate(c.items(node, "cookies", p)):
@@ -303,17 +255,32 @@ def _site(c: _Checker, sid: str, node: Any, purposes: dict[str, Purpose]) -> Sit
         vendors=tuple(vendors),
         cookies=tuple(cookies),
         contact=contact,
+        demo_tags=_demo_tags(c, f"{p}.demo_tags", node.get("demo_tags", {}), purposes, purpose_ids),
     )
 
 
-def _contact(c: _Checker, p: str, node: Any, purposes: dict[str, Purpose], banner: tuple) -> ContactForm:
+def _demo_tags(c: Checker, p: str, node: Any, purposes: dict[str, Purpose], offered: tuple) -> dict[str, str]:
+    """Which purpose gates each element of the site's demo page; an element not named is left out."""
+    node = c.mapping(node, p, set(DEMO_TAGS), set())
+    for tag, pid in node.items():
+        if pid not in offered or not purposes[pid].consent_based:
+            c.fail(f"{p}.{tag}", f"{pid!r} is not one of this site's consent-based purposes")
+    return {str(tag): str(pid) for tag, pid in node.items() if tag in DEMO_TAGS}
+
+
+def _contact(c: Checker, p: str, node: Any, purposes: dict[str, Purpose], banner: tuple) -> ContactForm:
     node = c.mapping(node, p, {"fields", "notice"}, {"fields", "notice"})
     fields = []
     seen: set[str] = set()
     for i, item in enumerate(c.items(node, "fields", p)):
         fp = f"{p}.fields[{i}]"
         item = c.mapping(item, fp, {"name", "purpose", "required", "kind", "label", "pattern",
-                                    "max_length"}, {"name", "purpose", "kind", "label"})
+                                    "max_length", "hint", "autocomplete", "accept", "max_size_kb"},
+                         {"name", "purpose", "kind", "label"})
+        autocomplete = c.string(item, "autocomplete", fp, default="off")
+        if autocomplete and not AUTOCOMPLETE_TOKENS.match(autocomplete):
+            c.fail(f"{fp}.autocomplete", f"{autocomplete!r} is not an HTML autocomplete token "
+                   "(e.g. family-name, given-name, email, tel, off)")
         name = c.string(item, "name", fp)
         if name and not FIELD_NAME.match(name):
             c.fail(f"{fp}.name", "field names are lower-case letters, digits and _")
@@ -338,6 +305,7 @@ def _contact(c: _Checker, p: str, node: Any, purposes: dict[str, Purpose], banne
             except (re.error, TypeError) as exc:
                 c.fail(f"{fp}.pattern", f"not a valid regular expression: {exc}")
                 pattern = None
+        accept, max_kb = _file_limits(c, fp, item, kind)
         fields.append(ContactField(
             name=name,
             purpose=str(purpose),
@@ -346,7 +314,30 @@ def _contact(c: _Checker, p: str, node: Any, purposes: dict[str, Purpose], banne
             label=c.text(item, "label", fp),
             pattern=pattern,
             max_length=c.integer(item, "max_length", fp, 1, 20000, default=200),
+            hint=c.optional_text(item, "hint", fp),
+            autocomplete=autocomplete or "off",
+            accept=accept,
+            max_bytes=max_kb * 1024,
         ))
     if not fields:
         c.fail(f"{p}.fields", "must declare at least one field")
     return ContactForm(fields=tuple(fields), notice=c.text(node, "notice", p))
+
+
+def _file_limits(c: Checker, fp: str, item: dict, kind: Any) -> tuple[tuple[str, ...], int]:
+    """A `file` field's accepted types and size limit (KiB); other kinds may declare neither."""
+    if kind != "file":
+        for key in ("accept", "max_size_kb"):
+            if key in item:
+                c.fail(f"{fp}.{key}", "only a field of kind 'file' takes this key")
+        return (), 0
+    accept = c.items(item, "accept", fp)
+    if not accept:
+        c.fail(f"{fp}.accept", f"a file field must accept at least one of {', '.join(FILE_TYPES)}")
+    for i, kind_name in enumerate(accept):
+        if kind_name not in FILE_TYPES:
+            c.fail(f"{fp}.accept[{i}]", f"{kind_name!r} is not one of {', '.join(FILE_TYPES)}")
+    if "max_size_kb" not in item:
+        c.fail(f"{fp}.max_size_kb", "a file field needs a size limit, in KiB")
+    max_kb = c.integer(item, "max_size_kb", fp, 1, MAX_FILE_KB, default=1)
+    return tuple(str(a) for a in accept if a in FILE_TYPES), max_kb

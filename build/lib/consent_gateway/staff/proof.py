@@ -46,7 +46,7 @@ def proof_bundle(session: Session, sites: SitesConfig, site: Site, receipt_id: s
         "site": site.id,
         "status": receipt_status(session, event),
         "receipt": build_receipt(event_facts(event), shown_config(session, sites, event.config_hash),
-                                 sites.controller),
+                                 sites),
         "events": [
             {
                 "receipt_id": e.receipt_id,

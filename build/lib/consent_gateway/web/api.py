@@ -10,7 +10,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from consent_gateway import consent, staff, workflows
 from consent_gateway.db import get_session
 from consent_gateway.enrich import classify_user_agent
-from consent_gateway.errors import ValidationError
+from consent_gateway.errors import NotFound, ValidationError
 from consent_gateway.web.auth import require_role
 from consent_gateway.web.extensions import gateway, limiter
 from consent_gateway.web.http import (
@@ -21,18 +21,19 @@ from consent_gateway.web.http import (
     site_or_404,
     with_cors,
 )
+from consent_gateway.web.i18n import resolve_language
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp.after_request(with_cors)
 
 
 @bp.get("/sites/<site_id>/banner")
 def banner_config(site_id: str):
-    """The banner configuration, from memory, with an ETag; varies only with Sec-GPC."""
+    """The banner configuration, from memory, with an ETag; varies with Sec-GPC (and with
+    Accept-Language when no offered ``?lang=`` is given)."""
     gw = gateway()
     site = site_or_404(site_id)
-    lang = request.args.get("lang", "")
-    if lang not in site.languages:
-        lang = site.default_language
+    lang = resolve_language(site)
     gpc = gpc_header()
     body, etag = _banner_bytes(site_id, lang, gpc)
     shown = gw.sites.banner_config(site, lang)
@@ -65,9 +66,8 @@ def contact_declaration(site_id: str):
     gw = gateway()
     site = site_or_404(site_id)
     if site.contact is None:
-        return jsonify({"error": "not_found", "message": f"site {site_id!r} has no contact form"}), 404
-    lang = request.args.get("lang", "")
-    lang = lang if lang in site.languages else site.default_language
+        raise NotFound(f"site {site_id!r} has no contact form", field="site")
+    lang = resolve_language(site)
     fields = []
     for f in site.contact.fields:
         item = {
@@ -100,7 +100,7 @@ def record_consent(site_id: str):
     """Record a decision; 201 with the signed receipt once it is committed."""
     gw = gateway()
     site = site_or_404(site_id)
-    origin = check_origin(site)
+    check_origin(site)
     body = read_json()
     gpc = gpc_header()
     decision = consent.parse_decision(gw.sites, site, body, gpc_header=gpc)
@@ -116,12 +116,12 @@ def record_consent(site_id: str):
         get_session(), gw.sites, site, decision, context, gw.signer,
         script_hash=gw.script_hash, known_configs=gw.snapshotted,
     )
-    return with_cors(jsonify(recorded.to_dict()), origin), 201
+    return jsonify(recorded.to_dict()), 201
 
 
 @bp.route("/receipts/verify", methods=["OPTIONS"])
 def verify_preflight():
-    return with_cors(Response(status=204), "*")
+    return preflight()
 
 
 @bp.post("/receipts/verify")
@@ -133,7 +133,7 @@ def verify_receipt():
     if not isinstance(body, dict) or "token" not in body:
         raise ValidationError("token is required", field="token")
     result = consent.verify_token(get_session(), gw.sites, gw.signer, body["token"])
-    return with_cors(jsonify(result.to_dict()), "*")
+    return jsonify(result.to_dict())
 
 
 @bp.get("/sites/<site_id>/proof/<receipt_id>")

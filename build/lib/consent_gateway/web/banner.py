@@ -14,7 +14,9 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from consent_gateway.errors import BannerNotBuilt, NotFound
 from consent_gateway.web.extensions import gateway
+from consent_gateway.web.http import absolute_url
 
 bp = Blueprint("banner", __name__, url_prefix="/banner/v1")
 
@@ -53,23 +55,16 @@ def load_bundle(dist: Path) -> BannerBundle | None:
     )
 
 
-def _bundle() -> BannerBundle | None:
+def _bundle() -> BannerBundle:
+    """The built bundle, read once per app; 503 until ``make banner`` has built it."""
     bundle = current_app.extensions.get("banner_bundle")
     if bundle is None:
         bundle = load_bundle(gateway().settings.banner_dist)
-        if bundle is not None:
-            current_app.extensions["banner_bundle"] = bundle
+        if bundle is None:
+            raise BannerNotBuilt("the banner script is not built: run `make banner` (npm ci and "
+                                 "npm run build in static/banner)")
+        current_app.extensions["banner_bundle"] = bundle
     return bundle
-
-
-def _not_built() -> tuple[Response, int]:
-    response = jsonify({
-        "error": "banner_not_built",
-        "message": "the banner script is not built: run `make banner` (npm ci and npm run build "
-                   "in static/banner)",
-    })
-    response.headers["Retry-After"] = "60"
-    return response, 503
 
 
 def _script(bundle: BannerBundle, cache_control: str) -> Response:
@@ -94,8 +89,6 @@ def _script(bundle: BannerBundle, cache_control: str) -> Response:
 def consent_js():
     """The current script, short cache: sites that embed this URL pick up fixes within minutes."""
     bundle = _bundle()
-    if bundle is None:
-        return _not_built()
     return _script(bundle, SHORT_CACHE)
 
 
@@ -103,11 +96,8 @@ def consent_js():
 def consent_js_immutable(content_hash: str):
     """The same bytes at a content-hashed URL, cacheable forever (for CDNs and SRI)."""
     bundle = _bundle()
-    if bundle is None:
-        return _not_built()
     if bundle.hashed_name != f"consent.{content_hash}.js":
-        return jsonify({"error": "not_found",
-                        "message": f"no banner build {content_hash!r}; see /banner/v1/manifest.json"}), 404
+        raise NotFound(f"no banner build {content_hash!r}; see /banner/v1/manifest.json")
     return _script(bundle, IMMUTABLE_CACHE)
 
 
@@ -115,9 +105,7 @@ def consent_js_immutable(content_hash: str):
 def manifest():
     """The immutable URL of the current build and its Subresource Integrity hash."""
     bundle = _bundle()
-    if bundle is None:
-        return _not_built()
-    body = {**bundle.manifest, "absolute_url": request.host_url.rstrip("/") + bundle.manifest["url"]}
+    body = {**bundle.manifest, "absolute_url": absolute_url(bundle.manifest["url"])}
     response = jsonify(body)
     response.headers["Cache-Control"] = "public, max-age=60"
     response.headers["Access-Control-Allow-Origin"] = "*"

@@ -3,21 +3,25 @@ iframe and the contact form; its local assets are served under ``/demo/assets/``
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 
+from consent_gateway.contact.notice import AUTOMATIC_KINDS
 from consent_gateway.web.http import site_or_404
+from consent_gateway.web.i18n import resolve_language
 
+# The HTML input type of each field kind a person types (other kinds are text).
+INPUT_TYPES = {"email": "email", "phone": "tel", "file": "file"}
 bp = Blueprint("demo", __name__, url_prefix="/demo", static_folder="static/demo",
                static_url_path="/assets")
 
 
 @bp.get("/<site_id>")
 def demo_page(site_id: str):
-    """The demo page of a declared site, in ``?lang=`` when the site offers it."""
+    """The demo page of a declared site, in the visitor's language (web/i18n.py)."""
     site = site_or_404(site_id)
-    lang = request.args.get("lang", "")
-    if lang not in site.languages:
-        lang = site.default_language
-    fields = [f.name for f in site.contact.fields] if site.contact else []
-    response = render_template("demo/page.html", site=site, lang=lang, fields=fields)
+    lang = resolve_language(site)
+    # Fields a browser collects (connection time, pages, country) are added by the banner, if granted.
+    typed = [f for f in site.contact.fields if f.kind not in AUTOMATIC_KINDS] if site.contact else []
+    response = render_template("demo/page.html", site=site, lang=lang, typed=typed,
+                               input_types=INPUT_TYPES)
     return response, 200, {"Cache-Control": "no-store"}

@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
-from consent_gateway.db import get_session
+from consent_gateway.db import get_engine
+from consent_gateway.db.health import database_problem
+from consent_gateway.errors import DatabaseUnavailable
 
 bp = Blueprint("ops", __name__)
+_PROBLEMS = {
+    "unreachable": "the database cannot be reached",
+    "read_only": "the database is read-only: no decision can be recorded",
+}
 
 
 @bp.get("/healthz")
 def healthz():
-    try:
-        get_session().execute(text("SELECT 1"))
-    except SQLAlchemyError as exc:
-        body = {"status": "error", "database": "unreachable", "message": exc.__class__.__name__}
-        return jsonify(body), 503
-    return jsonify({"status": "ok", "database": "ok"})
+    """200 only when a decision could be recorded now: the database answers and takes writes."""
+    problem = database_problem(get_engine())
+    if problem is None:
+        return jsonify({"status": "ok", "database": "ok"})
+    response = jsonify({"status": "error", "database": problem, "error": DatabaseUnavailable.code,
+                        "message": _PROBLEMS[problem]})
+    response.headers["Retry-After"] = str(DatabaseUnavailable.retry_after)
+    return response, 503
 
 
 @bp.get("/.well-known/gpc.json")

@@ -17,40 +17,43 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, render_template, request
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from werkzeug.datastructures import FileStorage
 from wtforms import EmailField, Field, HiddenField, StringField, TelField, TextAreaField
 
 from consent_gateway import contact
 from consent_gateway.contact import notice
 from consent_gateway.contact.validation import is_empty
 from consent_gateway.db import get_session
-from consent_gateway.declaration import Site
-from consent_gateway.errors import InvalidFields, NotFound, PurposeNotActive, ValidationError
-from consent_gateway.web.contact import CONTACT_RATE
+from consent_gateway.declaration import FILE_TYPES, Site
+from consent_gateway.errors import (
+    InvalidFields,
+    NotFound,
+    PayloadTooLarge,
+    PurposeNotActive,
+    ValidationError,
+)
+from consent_gateway.web.contact import APPLICATION_RATE, CONTACT_RATE, takes_no_files
 from consent_gateway.web.extensions import gateway, limiter
 from consent_gateway.web.http import site_or_404
+from consent_gateway.web.i18n import resolve_language
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
 CONSENT_COOKIE = "iq_consent"
-AUTOCOMPLETE = {"surname": "family-name", "first_name": "given-name", "email": "email", "phone": "tel"}
+# What the hosted form says about a broken rule; a rule without an entry shows the service's message.
 RULES = {
-    "required": ("Ce champ est obligatoire.", "This field is required."),
-    "invalid_email": ("Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.",
-                      "Enter a valid email address, for example name@example.com."),
-    "invalid_phone": ("Saisissez un numéro français (06 12 34 56 78) ou international (+212 …).",
-                      "Enter a French (06 12 34 56 78) or international (+212 …) number."),
-    "pattern_mismatch": ("Le format attendu n'est pas respecté.", "This is not in the expected format."),
-    "too_long": ("Le texte est trop long.", "The text is too long."),
+    "required": _l("This field is required."),
+    "invalid_email": _l("Enter a valid email address, for example name@example.com."),
+    "invalid_phone": _l("Enter a French (06 12 34 56 78) or international (+212 …) number."),
+    "pattern_mismatch": _l("This is not in the expected format."),
+    "too_long": _l("The text is too long."),
+    "file_too_large": _l("The file is larger than the size allowed."),
+    "file_type_not_accepted": _l("This type of file is not accepted."),
+    "invalid_image": _l("This image cannot be read."),
 }
-
-
-def _lang(site: Site) -> str:
-    lang = request.values.get("lang", "")
-    return lang if lang in site.languages else site.default_language
-
-
-def _tr(lang: str):
-    return lambda fr, en: en if lang == "en" else fr
 
 
 def _form_class(site: Site, lang: str) -> type[FlaskForm]:
@@ -58,7 +61,9 @@ def _form_class(site: Site, lang: str) -> type[FlaskForm]:
     attrs: dict[str, Field] = {}
     for spec in site.contact.fields:  # type: ignore[union-attr]
         label = spec.label.get(lang)
-        if spec.kind in notice.AUTOMATIC_KINDS:
+        if spec.is_file:
+            attrs[spec.name] = FileField(label)
+        elif spec.kind in notice.AUTOMATIC_KINDS:
             attrs[spec.name] = HiddenField(label)
         elif spec.kind == "email":
             attrs[spec.name] = EmailField(label)
@@ -72,6 +77,20 @@ def _form_class(site: Site, lang: str) -> type[FlaskForm]:
     attrs["consent_token"] = HiddenField()
     attrs["lang"] = HiddenField()
     return type("HostedContactForm", (FlaskForm,), attrs)
+
+
+@bp.app_template_filter("extension")
+def extension(file_type: str) -> str:
+    """The extension a declared file type is known by (``pdf`` -> ``.pdf``), for ``accept``."""
+    return FILE_TYPES[file_type][1]
+
+
+@bp.app_template_filter("file_size")
+def file_size(size: int) -> str:
+    """A size limit as a person reads it: whole megabytes where it is some, else kilobytes."""
+    if size >= 1024 * 1024 and size % (1024 * 1024) == 0:
+        return gettext("%(n)s MB", n=size // (1024 * 1024))
+    return gettext("%(n)s KB", n=max(1, size // 1024))
 
 
 def token_from_cookie(raw: str | None) -> str | None:
@@ -91,20 +110,23 @@ def centre(site_id: str):
     """The privacy centre: cookie policy (anchor ``cookies``), purposes, controller, rights."""
     gw = gateway()
     site = site_or_404(site_id)
-    lang = _lang(site)
-    return render_template("privacy/centre.html", site=site, lang=lang, tr=_tr(lang),
+    lang = resolve_language(site)
+    return render_template("privacy/centre.html", site=site, lang=lang,
                            page=notice.privacy_centre(gw.sites, site, lang))
 
 
 @bp.route("/<site_id>/contact", methods=["GET", "POST"])
 @limiter.limit(CONTACT_RATE, methods=["POST"])
+@limiter.limit(APPLICATION_RATE, methods=["POST"], exempt_when=takes_no_files)
 def contact_form(site_id: str):
     """The hosted form: GET shows it with its notice; POST gates and stores, or shows the errors."""
     gw = gateway()
     site = site_or_404(site_id)
     if site.contact is None:
         raise NotFound(f"site {site_id!r} has no contact form", field="site")
-    lang = _lang(site)
+    # Set before the form reads the body: a request over every declared file's limit is a 413.
+    request.max_content_length = contact.request_limit(site.contact)
+    lang = resolve_language(site)
     form = _form_class(site, lang)()
     page: dict[str, Any] = {"errors": {}, "problem": None, "result": None}
     status = 200
@@ -116,11 +138,12 @@ def contact_form(site_id: str):
         status, page["problem"] = 400, ("csrf", None)
     else:
         token = form.consent_token.data or token_from_cookie(request.cookies.get(CONSENT_COOKIE))
-        fields = {spec.name: form[spec.name].data for spec in site.contact.fields
+        fields = {spec.name: _value(form[spec.name].data) for spec in site.contact.fields
                   if not is_empty(form[spec.name].data)}
         country = gw.geoip.country(request.remote_addr)
-        if country and site.contact.field("location") is not None:
-            fields["location"] = country
+        for spec in site.contact.fields:
+            if country and spec.kind == "country":
+                fields[spec.name] = country
         fields[contact.HONEYPOT] = form[contact.HONEYPOT].data
         try:
             submission = contact.parse_submission({"fields": fields, "consent_token": token})
@@ -130,28 +153,40 @@ def contact_form(site_id: str):
             status = 201
         except InvalidFields as exc:
             status = 400
-            page["errors"] = {field: RULES.get(rule, (message, message))[lang == "en"]
+            page["errors"] = {field: str(RULES[rule]) if rule in RULES else message
                               for field, rule, message in exc.errors}
+        except PayloadTooLarge as exc:
+            status = 413
+            page["errors"] = {exc.field or "": str(RULES["file_too_large"])}
         except PurposeNotActive as exc:
             status, page["problem"] = 403, ("purpose_not_active", exc.field)
         except ValidationError as exc:
             status, page["problem"] = 400, (exc.code, exc.field)
     return render_template(
-        "privacy/contact.html", site=site, lang=lang, tr=_tr(lang), form=form,
+        "privacy/contact.html", site=site, lang=lang, form=form,
         notice=notice.information_notice(gw.sites, site, lang), declared=site.contact.fields,
-        automatic=notice.AUTOMATIC_KINDS, autocomplete=AUTOCOMPLETE, **page,
+        automatic=notice.AUTOMATIC_KINDS, **page,
     ), status
 
 
+def _value(data: Any) -> Any:
+    """A field's value for the gate: an uploaded file as an ``Upload`` (read into memory)."""
+    if isinstance(data, FileStorage):
+        return contact.Upload(data.filename or "", data.stream.read(request.max_content_length or 0))
+    return data
+
+
 def _fill_navigation(form: FlaskForm, site: Site) -> None:
-    """What a browser would tell: when the visitor arrived and the page they came from. It is
-    stored only if the visitor granted audience measurement; the gate decides, not this form."""
-    if "connection_time" in form:
-        form["connection_time"].data = datetime.now(UTC).isoformat(timespec="seconds")
-    if "pages_visited" in form:
-        pages = [request.path]
-        referrer = urlsplit(request.referrer or "")
-        if referrer.scheme in ("http", "https") and referrer.netloc:
-            # Scheme, host and path only: a query string may carry tokens or search terms.
-            pages.insert(0, f"{referrer.scheme}://{referrer.netloc}{referrer.path}")
-        form["pages_visited"].data = "\n".join(pages)
+    """What a browser would tell, in the fields whose declared kind asks for it: when the visitor
+    arrived (``datetime``) and the pages they came through (``url_list``). It is stored only if
+    the visitor granted the field's purpose; the gate decides, not this form."""
+    pages = [request.path]
+    referrer = urlsplit(request.referrer or "")
+    if referrer.scheme in ("http", "https") and referrer.netloc:
+        # Scheme, host and path only: a query string may carry tokens or search terms.
+        pages.insert(0, f"{referrer.scheme}://{referrer.netloc}{referrer.path}")
+    for spec in site.contact.fields:  # type: ignore[union-attr]
+        if spec.kind == "datetime":
+            form[spec.name].data = datetime.now(UTC).isoformat(timespec="seconds")
+        elif spec.kind == "url_list":
+            form[spec.name].data = "\n".join(pages)
