@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import timedelta
+from functools import lru_cache
 
 from PIL import ExifTags, Image
-
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -75,7 +75,9 @@ CANDIDATE = {"surname": "Okafor-Lambert", "first_name": "Noémie", "email": "noe
 GPS_IFD = 0x8825
 
 
+@lru_cache(maxsize=1)
 def pdf_bytes() -> bytes:
+    """A one-page PDF made by Pillow (once: its creation date changes every second)."""
     out = io.BytesIO()
     Image.new("RGB", (60, 80), "white").save(out, "PDF")
     return out.getvalue()
