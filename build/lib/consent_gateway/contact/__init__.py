@@ -11,8 +11,8 @@ from consent_gateway.contact.capture import (
     submit_contact,
 )
 from consent_gateway.contact.encryption import PIICipher, cipher_for
-from consent_gateway.contact.files import Upload
 from consent_gateway.contact.erasure import delete_empty_submissions, erase_revoked_fields
+from consent_gateway.contact.files import Upload
 from consent_gateway.contact.gate import Drop, Standing, visitor_standing
 from consent_gateway.contact.models import ContactField, ContactSubmission, PurposeObjection
 from consent_gateway.contact.objections import RecordedObjection, record_objection

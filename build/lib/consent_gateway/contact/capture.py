@@ -77,8 +77,9 @@ def parse_form_submission(site: Site, values: dict[str, list[str]],
         raise ValidationError(f"this form takes at most {declared_files} file(s); {len(sent)} were sent",
                               field=sent[-1][0], code="too_many_files")
     fields: dict[str, Any] = {}
-    for name, items in [*values.items(), *uploads.items()]:
-        items = [i for i in items if not isinstance(i, Upload) or i.data or i.filename]
+    parts: list[tuple[str, list[Any]]] = [*values.items(), *uploads.items()]
+    for name, given in parts:
+        items = [i for i in given if not isinstance(i, Upload) or i.data or i.filename]
         if not items:
             continue
         if len(items) > 1 or name in fields:
@@ -148,7 +149,7 @@ def submit_contact(session: Session, sites: SitesConfig, site: Site, submission:
         try:
             kept.append((spec, _checked(spec, value, now)))
         except FieldInvalid as exc:
-            errors.append((exc.field, exc.rule, exc.message))
+            errors.append((exc.field or spec.name, exc.rule, exc.message))
     if errors:
         raise InvalidFields(errors)
     if not kept:

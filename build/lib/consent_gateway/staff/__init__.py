@@ -4,4 +4,5 @@ from consent_gateway.staff.models import AccessLog, StaffToken
 from consent_gateway.staff.proof import proof_bundle
 from consent_gateway.staff.tokens import ROLES, SITE_ROLES, authenticate, create_token, log_access
 
-__all__ = ["ROLES", "SITE_ROLES", "AccessLog", "StaffToken", "authenticate", "create_token", "log_access", "proof_bundle"]
+__all__ = ["ROLES", "SITE_ROLES", "AccessLog", "StaffToken", "authenticate", "create_token", "log_access",
+           "proof_bundle"]

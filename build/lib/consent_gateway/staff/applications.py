@@ -31,7 +31,8 @@ class DownloadedFile:
     data: bytes
 
 
-def list_applications(session: Session, site: Site, staff: StaffToken, cipher: PIICipher) -> list[dict[str, Any]]:
+def list_applications(session: Session, site: Site, staff: StaffToken,
+                      cipher: PIICipher) -> list[dict[str, Any]]:
     """The site's submissions, newest first, their values decrypted and their files described
     (name, type, size; the bytes are fetched one by one). The read is logged; commits once."""
     _check_site(staff, site)
@@ -53,9 +54,9 @@ def list_applications(session: Session, site: Site, staff: StaffToken, cipher: P
             clear = cipher.decrypt(row.ciphertext)
             if row.name in files:
                 described = json.loads(clear)
+                path = f"/api/v1/sites/{site.id}/applications/{sub.public_id}/files/{row.name}"
                 attached.append({"field": row.name, "filename": described["filename"],
-                                 "type": described["type"], "size": described["size"],
-                                 "path": f"/api/v1/sites/{site.id}/applications/{sub.public_id}/files/{row.name}"})
+                                 "type": described["type"], "size": described["size"], "path": path})
             else:
                 values[row.name] = clear
         out.append({"submission_id": sub.public_id, "received_at": sub.created_at.isoformat(),

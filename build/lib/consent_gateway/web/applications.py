@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
+from urllib.parse import quote
+
 from flask import Blueprint, Response, g, jsonify
 
 from consent_gateway import contact
@@ -20,7 +23,8 @@ def list_applications(site_id: str):
     """The site's applications for its recruiters; the read is written to the access log."""
     gw = gateway()
     site = site_or_404(site_id)
-    rows = applications.list_applications(get_session(), site, g.staff, contact.cipher_for(gw.settings.pii_keys))
+    cipher = contact.cipher_for(gw.settings.pii_keys)
+    rows = applications.list_applications(get_session(), site, g.staff, cipher)
     return jsonify({"site": site.id, "applications": rows})
 
 
@@ -33,7 +37,10 @@ def download_file(site_id: str, submission_id: str, field: str):
     found = applications.download_file(get_session(), site, g.staff, contact.cipher_for(gw.settings.pii_keys),
                                        submission_id, field)
     response = Response(found.data, mimetype=found.media_type)
-    response.headers.set("Content-Disposition", "attachment", filename=found.filename)
+    # The stored name is sanitised (no quote, no path); non-ASCII letters go in filename* (RFC 6266).
+    fallback = unicodedata.normalize("NFKD", found.filename).encode("ascii", "ignore").decode() or "file"
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(found.filename)}")
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -68,8 +68,8 @@ def read_multipart(limit: int, *, max_parts: int = MAX_FORM_PARTS) -> tuple[dict
     request.max_form_memory_size = CONTACT_TEXT_PART_LIMIT
     try:
         values = {name: request.form.getlist(name) for name in request.form}
-        uploads = {name: [Upload(f.filename or "", f.stream.read(limit + 1)) for f in request.files.getlist(name)]
-                   for name in request.files}
+        uploads = {name: [Upload(f.filename or "", f.stream.read(limit + 1))
+                          for f in request.files.getlist(name)] for name in request.files}
     except RequestEntityTooLarge:
         raise PayloadTooLarge(f"the body is over {limit // 1024} KiB or has over {max_parts} parts") from None
     return values, uploads
