@@ -22,7 +22,8 @@ def test_a_candidate_applies_with_a_cv_and_a_photo_and_the_page_passes_axe(
     page.goto(f"{live_server}/privacy/careers/contact")
     expect(page.get_by_role("heading", level=1)).to_have_text("Nous contacter")
     expect(page.locator("#f-cv")).to_have_attribute("accept", ".pdf,.docx")
-    expect(page.locator("#f-cv-limits")).to_have_text("Formats acceptés : PDF, DOCX. Taille maximale : 256 Ko.")
+    expect(page.locator("#f-cv-limits")).to_have_text(
+        "Formats acceptés : PDF, DOCX. Taille maximale : 256 Ko.")
     expect(page.locator("#f-hobbies-hint")).to_contain_text("Facultatif")
     assert_accessible(page)
     for name in ("surname", "first_name", "email", "message"):
