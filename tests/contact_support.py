@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from datetime import timedelta
+from functools import lru_cache
 
+from PIL import ExifTags, Image
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -11,6 +15,7 @@ from consent_gateway import consent, workflows
 from consent_gateway.db import utcnow
 
 DEMO_ORIGIN = "http://127.0.0.1:8000"
+CAREERS_ORIGIN = "https://recrutement.iqera.com"
 PERSON = {
     "surname": "Durandal-Zéphyr",
     "first_name": "Camillette",
@@ -62,3 +67,57 @@ def field_rows(db_session) -> list[dict]:
 def submission_count(db_session) -> int:
     db_session.rollback()
     return db_session.execute(text("SELECT COUNT(*) FROM contact_submission")).scalar_one()
+
+
+# Files of the careers form, made for real: a PDF and a JPEG with a GPS position and a camera.
+CANDIDATE = {"surname": "Okafor-Lambert", "first_name": "Noémie", "email": "noemie.okafor@example.fr",
+             "message": "Candidature au poste de chargée de recouvrement."}
+GPS_IFD = 0x8825
+
+
+@lru_cache(maxsize=1)
+def pdf_bytes() -> bytes:
+    """A one-page PDF made by Pillow (once: its creation date changes every second)."""
+    out = io.BytesIO()
+    Image.new("RGB", (60, 80), "white").save(out, "PDF")
+    return out.getvalue()
+
+
+def jpeg_with_gps() -> bytes:
+    image = Image.new("RGB", (64, 48), (200, 120, 40))
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "Canon"
+    exif[ExifTags.Base.Model] = "EOS 5D Mark IV"
+    exif[GPS_IFD] = {ExifTags.GPS.GPSLatitudeRef: "N", ExifTags.GPS.GPSLatitude: (48.0, 51.0, 29.0),
+                     ExifTags.GPS.GPSLongitudeRef: "E", ExifTags.GPS.GPSLongitude: (2.0, 17.0, 40.0)}
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+def docx_bytes(*, macros: bool = False) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        archive.writestr("word/document.xml", '<?xml version="1.0"?><w:document/>')
+        if macros:
+            archive.writestr("word/vbaProject.bin", b"\x00" * 16)
+    return out.getvalue()
+
+
+def apply(client, fields: dict, files: dict[str, tuple[bytes, str]], *, site: str = "careers",
+          origin: str = CAREERS_ORIGIN, token: str | None = None):
+    """POST the careers form as multipart/form-data: ``files`` maps a field to (bytes, file name)."""
+    data: dict = dict(fields)
+    for name, (content, filename) in files.items():
+        data[name] = (io.BytesIO(content), filename)
+    if token:
+        data["consent_token"] = token
+    return client.post(f"/api/v1/sites/{site}/contact", data=data, content_type="multipart/form-data",
+                       headers={"Origin": origin})
+
+
+def file_rows(db_session) -> list[str]:
+    """contact_file ciphertexts exactly as the database holds them."""
+    db_session.rollback()
+    return list(db_session.execute(text("SELECT ciphertext FROM contact_file ORDER BY id")).scalars())

@@ -20,7 +20,7 @@ from consent_gateway.db.migrate import upgrade
 from consent_gateway.declaration import load_sites
 from consent_gateway.errors import ConfigurationError, GatewayError
 from consent_gateway.settings import Settings, database_url_from_env, sites_path_from_env
-from consent_gateway.staff import create_token
+from consent_gateway.staff import ROLES, create_token
 from consent_gateway.workflows import purge as purge_expired
 
 
@@ -123,15 +123,22 @@ def tokens() -> None:
 
 
 @tokens.command("create")
-@click.option("--role", required=True, type=click.Choice(["marketing", "dpo", "recruiter", "admin"]))
+@click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--name", required=True, help="who holds the token")
-def tokens_create(role: str, name: str) -> None:
+@click.option("--site", "site_id", help="the one site a recruiter token reads (required for it)")
+def tokens_create(role: str, name: str, site_id: str | None) -> None:
     """Create a token; it is printed once, alone on the last line, and only its hash is kept."""
-
+    if site_id is not None:
+        try:
+            declared = load_sites(sites_path_from_env()).site(site_id)
+        except ConfigurationError as exc:
+            raise click.ClickException(exc.message) from exc
+        if declared is None:
+            raise click.ClickException(f"no site {site_id!r} is declared in {sites_path_from_env()}")
     engine = make_engine(database_url_from_env())
     with Session(engine) as session:
         try:
-            token = create_token(session, role, name)
+            token = create_token(session, role, name, site_id)
         except GatewayError as exc:
             raise click.ClickException(exc.message) from exc
     engine.dispose()

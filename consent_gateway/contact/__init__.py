@@ -2,13 +2,17 @@
 
 from consent_gateway.contact.capture import (
     HONEYPOT,
+    TEXT_LIMIT,
     Submission,
     SubmissionResult,
+    parse_form_submission,
     parse_submission,
+    request_limit,
     submit_contact,
 )
 from consent_gateway.contact.encryption import PIICipher, cipher_for
 from consent_gateway.contact.erasure import delete_empty_submissions, erase_revoked_fields
+from consent_gateway.contact.files import Upload
 from consent_gateway.contact.gate import Drop, Standing, visitor_standing
 from consent_gateway.contact.models import ContactField, ContactSubmission, PurposeObjection
 from consent_gateway.contact.objections import (
@@ -20,6 +24,7 @@ from consent_gateway.contact.objections import (
 
 __all__ = [
     "HONEYPOT",
+    "TEXT_LIMIT",
     "ContactField",
     "ContactSubmission",
     "Drop",
@@ -29,13 +34,16 @@ __all__ = [
     "Standing",
     "Submission",
     "SubmissionResult",
+    "Upload",
     "add_objection",
     "check_objection",
     "cipher_for",
     "delete_empty_submissions",
     "erase_revoked_fields",
+    "parse_form_submission",
     "parse_submission",
     "record_objection",
+    "request_limit",
     "submit_contact",
     "visitor_standing",
 ]

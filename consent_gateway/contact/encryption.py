@@ -43,6 +43,13 @@ class PIICipher:
         """The clear value; raises ``InvalidToken`` if no configured key opens it."""
         return self._multi.decrypt(ciphertext.encode("ascii")).decode("utf-8")
 
+    def encrypt_bytes(self, data: bytes) -> str:
+        """A file's bytes as a Fernet token (ASCII text), under the newest key."""
+        return self._multi.encrypt(data).decode("ascii")
+
+    def decrypt_bytes(self, ciphertext: str) -> bytes:
+        return self._multi.decrypt(ciphertext.encode("ascii"))
+
     def rotate(self, ciphertext: str) -> str:
         """The same value re-encrypted under the newest key."""
         return self._multi.rotate(ciphertext.encode("ascii")).decode("ascii")

@@ -51,6 +51,20 @@ class ContactField(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class ContactFile(Base):
+    """The bytes of an uploaded file, encrypted (Fernet, the PII keys), one per ``file`` field row.
+
+    Its name, type and size are in the field's own (encrypted) value; deleting the field row (a
+    withdrawal, an erasure, the purge) deletes the file with it (ON DELETE CASCADE).
+    """
+
+    __tablename__ = "contact_file"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    field_id: Mapped[int] = mapped_column(ForeignKey("contact_field.id", ondelete="CASCADE"), unique=True)
+    ciphertext: Mapped[str] = mapped_column(Text)
+
+
 class PurposeObjection(Base):
     """A visitor's objection to (Art. 21 GDPR) or restriction of (Art. 18) a non-consent purpose."""
 

@@ -2,6 +2,7 @@
 
 from consent_gateway.declaration.load import load_sites
 from consent_gateway.declaration.model import (
+    FILE_TYPES,
     ContactField,
     ContactForm,
     Controller,
@@ -16,6 +17,7 @@ from consent_gateway.declaration.model import (
 )
 
 __all__ = [
+    "FILE_TYPES",
     "ContactField",
     "ContactForm",
     "Controller",

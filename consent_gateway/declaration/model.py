@@ -23,7 +23,16 @@ GCM_TYPES = (
     "security_storage",
 )
 LANGUAGES = ("fr", "en")
-FIELD_KINDS = ("text", "email", "phone", "pattern", "datetime", "country", "url_list")
+FIELD_KINDS = ("text", "email", "phone", "pattern", "datetime", "country", "url_list", "file")
+# The file types a `file` field may accept: each is recognised by its content (magic bytes), and
+# stored and served under this media type and extension, whatever the uploader called it.
+FILE_TYPES = {
+    "pdf": ("application/pdf", ".pdf"),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"),
+    "jpeg": ("image/jpeg", ".jpg"),
+    "png": ("image/png", ".png"),
+}
+MAX_FILE_KB = 20 * 1024
 TRACKER_MAX_DAYS = 395  # CNIL: a tracker lives at most 13 months
 CONSENT_MAX_DAYS = 395
 SITE_ID = re.compile(r"^[a-z][a-z0-9_-]{1,39}$")
@@ -126,6 +135,13 @@ class ContactField:
     max_length: int = 200
     hint: Text | None = None
     autocomplete: str = "off"
+    # `file` fields only: the accepted FILE_TYPES and the size limit of one file, in bytes.
+    accept: tuple[str, ...] = ()
+    max_bytes: int = 0
+
+    @property
+    def is_file(self) -> bool:
+        return self.kind == "file"
 
     @property
     def regex(self) -> re.Pattern[str] | None:
@@ -139,6 +155,10 @@ class ContactForm:
 
     def field(self, name: str) -> ContactField | None:
         return next((f for f in self.fields if f.name == name), None)
+
+    @property
+    def file_fields(self) -> tuple[ContactField, ...]:
+        return tuple(f for f in self.fields if f.is_file)
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,11 @@ from consent_gateway.declaration.model import (
     COUNTRY_CODE,
     FIELD_KINDS,
     FIELD_NAME,
+    FILE_TYPES,
     GCM_TYPES,
     LANGUAGES,
     LEGAL_BASES,
+    MAX_FILE_KB,
     PURPOSE_ID,
     SITE_ID,
     TRACKER_MAX_DAYS,
@@ -273,7 +275,7 @@ def _contact(c: Checker, p: str, node: Any, purposes: dict[str, Purpose], banner
     for i, item in enumerate(c.items(node, "fields", p)):
         fp = f"{p}.fields[{i}]"
         item = c.mapping(item, fp, {"name", "purpose", "required", "kind", "label", "pattern",
-                                    "max_length", "hint", "autocomplete"},
+                                    "max_length", "hint", "autocomplete", "accept", "max_size_kb"},
                          {"name", "purpose", "kind", "label"})
         autocomplete = c.string(item, "autocomplete", fp, default="off")
         if autocomplete and not AUTOCOMPLETE_TOKENS.match(autocomplete):
@@ -303,6 +305,7 @@ def _contact(c: Checker, p: str, node: Any, purposes: dict[str, Purpose], banner
             except (re.error, TypeError) as exc:
                 c.fail(f"{fp}.pattern", f"not a valid regular expression: {exc}")
                 pattern = None
+        accept, max_kb = _file_limits(c, fp, item, kind)
         fields.append(ContactField(
             name=name,
             purpose=str(purpose),
@@ -313,7 +316,28 @@ def _contact(c: Checker, p: str, node: Any, purposes: dict[str, Purpose], banner
             max_length=c.integer(item, "max_length", fp, 1, 20000, default=200),
             hint=c.optional_text(item, "hint", fp),
             autocomplete=autocomplete or "off",
+            accept=accept,
+            max_bytes=max_kb * 1024,
         ))
     if not fields:
         c.fail(f"{p}.fields", "must declare at least one field")
     return ContactForm(fields=tuple(fields), notice=c.text(node, "notice", p))
+
+
+def _file_limits(c: Checker, fp: str, item: dict, kind: Any) -> tuple[tuple[str, ...], int]:
+    """A `file` field's accepted types and size limit (KiB); other kinds may declare neither."""
+    if kind != "file":
+        for key in ("accept", "max_size_kb"):
+            if key in item:
+                c.fail(f"{fp}.{key}", "only a field of kind 'file' takes this key")
+        return (), 0
+    accept = c.items(item, "accept", fp)
+    if not accept:
+        c.fail(f"{fp}.accept", f"a file field must accept at least one of {', '.join(FILE_TYPES)}")
+    for i, kind_name in enumerate(accept):
+        if kind_name not in FILE_TYPES:
+            c.fail(f"{fp}.accept[{i}]", f"{kind_name!r} is not one of {', '.join(FILE_TYPES)}")
+    if "max_size_kb" not in item:
+        c.fail(f"{fp}.max_size_kb", "a file field needs a size limit, in KiB")
+    max_kb = c.integer(item, "max_size_kb", fp, 1, MAX_FILE_KB, default=1)
+    return tuple(str(a) for a in accept if a in FILE_TYPES), max_kb

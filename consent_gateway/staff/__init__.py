@@ -4,6 +4,7 @@ from consent_gateway.staff.models import AccessLog, StaffToken
 from consent_gateway.staff.proof import proof_bundle
 from consent_gateway.staff.tokens import (
     ROLES,
+    SITE_ROLES,
     access_log,
     active_staff,
     authenticate,
@@ -12,6 +13,6 @@ from consent_gateway.staff.tokens import (
 )
 
 __all__ = [
-    "ROLES", "AccessLog", "StaffToken", "access_log", "active_staff", "authenticate", "create_token",
-    "log_access", "proof_bundle",
+    "ROLES", "SITE_ROLES", "AccessLog", "StaffToken", "access_log", "active_staff", "authenticate",
+    "create_token", "log_access", "proof_bundle",
 ]

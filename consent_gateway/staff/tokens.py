@@ -14,6 +14,8 @@ from consent_gateway.errors import ValidationError
 from consent_gateway.staff.models import AccessLog, StaffToken
 
 ROLES = ("marketing", "dpo", "recruiter", "admin")
+# Roles that read one site's data only: their token names that site.
+SITE_ROLES = ("recruiter",)
 TOKEN_PREFIX = "iqcg_"
 
 
@@ -21,14 +23,20 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(session: Session, role: str, name: str) -> str:
-    """Create a token for ``name`` with ``role``; the clear token is returned once, never stored."""
+def create_token(session: Session, role: str, name: str, site_id: str | None = None) -> str:
+    """Create a token for ``name`` with ``role`` (bound to ``site_id`` for a site role such as
+    ``recruiter``); the clear token is returned once, never stored."""
     if role not in ROLES:
         raise ValidationError(f"role must be one of {', '.join(ROLES)}", field="role")
     if not name.strip():
         raise ValidationError("a token needs the name of its holder", field="name")
+    if role in SITE_ROLES and not site_id:
+        raise ValidationError(f"a {role} token reads one site's data: name the site", field="site")
+    if role not in SITE_ROLES and site_id:
+        raise ValidationError(f"a {role} token is not bound to a site", field="site")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(StaffToken(name=name.strip(), role=role, token_hash=_hash(token), created_at=utcnow()))
+    session.add(StaffToken(name=name.strip(), role=role, site_id=site_id, token_hash=_hash(token),
+                           created_at=utcnow()))
     session.commit()
     return token
 

@@ -81,6 +81,8 @@ def contact_declaration(site_id: str):
         }
         if f.pattern:
             item["pattern"] = f.pattern
+        if f.is_file:
+            item.update(accept=list(f.accept), max_bytes=f.max_bytes)
         fields.append(item)
     response = jsonify({"site": site.id, "lang": lang, "fields": fields,
                         "notice": site.contact.notice.get(lang)})

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from flask import Flask
 
-from consent_gateway.web import api, banner, contact, dashboard, demo, dpo, i18n, ops, privacy, rights, stats
+from consent_gateway.web import (
+    api,
+    applications,
+    banner,
+    contact,
+    dashboard,
+    demo,
+    dpo,
+    i18n,
+    ops,
+    privacy,
+    rights,
+    stats,
+)
 from consent_gateway.web.extensions import limiter
 from consent_gateway.web.http import redirect_to_public_url
 from consent_gateway.web.signin import GatewaySessionInterface
@@ -16,5 +29,5 @@ def init_app(app: Flask) -> None:
     app.before_request(redirect_to_public_url)
     i18n.init_app(app)
     # contact before api: the contact path's preflight must reach contact's OPTIONS view.
-    for module in (contact, api, stats, ops, banner, demo, privacy, rights, dpo, dashboard):
+    for module in (contact, api, applications, stats, ops, banner, demo, privacy, rights, dpo, dashboard):
         app.register_blueprint(module.bp)

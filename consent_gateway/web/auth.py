@@ -15,10 +15,11 @@ from consent_gateway.staff import authenticate
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def require_role(*roles: str) -> Callable[[F], F]:
+def require_role(*roles: str, admin: bool = True) -> Callable[[F], F]:
     """Bearer-token guard: 401 without a valid token, 403 when its role is not in ``roles``.
 
-    ``admin`` may do everything. The authenticated token is put on ``g.staff``.
+    ``admin`` may do everything, except where ``admin=False`` keeps a read to ``roles`` alone (a
+    candidate's files are the recruiters' only). The authenticated token is put on ``g.staff``.
     """
     def decorator(view: F) -> F:
         @functools.wraps(view)
@@ -30,7 +31,7 @@ def require_role(*roles: str) -> Callable[[F], F]:
             staff = authenticate(get_session(), token.strip())
             if staff is None:
                 raise Unauthorized("this staff token is not valid or was revoked")
-            if staff.role not in roles and staff.role != "admin":
+            if staff.role not in roles and not (admin and staff.role == "admin"):
                 raise Forbidden(f"this needs the role {' or '.join(roles)}; the token has {staff.role}")
             g.staff = staff
             return view(*args, **kwargs)

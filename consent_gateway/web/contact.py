@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 
 from consent_gateway import contact
 from consent_gateway.db import get_session
@@ -11,14 +11,24 @@ from consent_gateway.web.http import (
     check_origin,
     preflight,
     read_json,
+    read_multipart,
     site_or_404,
     with_cors,
 )
 
 bp = Blueprint("contact_api", __name__, url_prefix="/api/v1")
-CONTACT_BODY_LIMIT = 64 * 1024
+CONTACT_BODY_LIMIT = contact.TEXT_LIMIT
 CONTACT_RATE = "10/minute;100/hour"
+# Applications (forms that take files) weigh megabytes and are rarely sent twice: a client sends a
+# few an hour. Forms without files are not counted here.
+APPLICATION_RATE = "5/hour;20/day"
 bp.after_request(with_cors)
+
+
+def takes_no_files() -> bool:
+    """Flask-Limiter's ``exempt_when``: the application limit counts only forms with files."""
+    site = gateway().sites.site((request.view_args or {}).get("site_id", ""))
+    return site is None or site.contact is None or not site.contact.file_fields
 
 
 @bp.route("/sites/<site_id>/contact", methods=["OPTIONS"], provide_automatic_options=False)
@@ -28,12 +38,21 @@ def contact_preflight(site_id: str):
 
 @bp.post("/sites/<site_id>/contact", provide_automatic_options=False)
 @limiter.limit(CONTACT_RATE)
+@limiter.limit(APPLICATION_RATE, exempt_when=takes_no_files)
 def submit_contact(site_id: str):
-    """Store the fields whose purpose is active for the visitor; 201 says what was kept and dropped."""
+    """Store the fields whose purpose is active for the visitor; 201 says what was kept and dropped.
+
+    The body is JSON ``{consent_token?, fields}``, or multipart/form-data with one part per field
+    (files for ``file`` fields) and ``consent_token``.
+    """
     gw = gateway()
     site = site_or_404(site_id)
     check_origin(site)
-    submission = contact.parse_submission(read_json(CONTACT_BODY_LIMIT))
+    if request.mimetype == "multipart/form-data":
+        values, uploads = read_multipart(contact.request_limit(site.contact))
+        submission = contact.parse_form_submission(site, values, uploads)
+    else:
+        submission = contact.parse_submission(read_json(CONTACT_BODY_LIMIT))
     result = contact.submit_contact(get_session(), gw.sites, site, submission, gw.signer,
                                     contact.cipher_for(gw.settings.pii_keys), channel="api")
     return jsonify(result.to_dict()), 201

@@ -10,7 +10,7 @@ from consent_gateway.web.http import site_or_404
 from consent_gateway.web.i18n import resolve_language
 
 # The HTML input type of each field kind a person types (other kinds are text).
-INPUT_TYPES = {"email": "email", "phone": "tel"}
+INPUT_TYPES = {"email": "email", "phone": "tel", "file": "file"}
 bp = Blueprint("demo", __name__, url_prefix="/demo", static_folder="static/demo",
                static_url_path="/assets")
 

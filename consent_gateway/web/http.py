@@ -9,13 +9,18 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Response, request
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import RequestRedirect
 
+from consent_gateway.contact import Upload
 from consent_gateway.declaration import Site
 from consent_gateway.errors import GatewayError, MalformedJSON, NotFound, OriginNotAllowed, PayloadTooLarge
 from consent_gateway.web.extensions import gateway
 
 CONSENT_BODY_LIMIT = 16 * 1024
+# A multipart form: no declared form has this many fields, and no text field is this long.
+MAX_FORM_PARTS = 50
+CONTACT_TEXT_PART_LIMIT = 64 * 1024
 # No body the gateway reads nests deeper than 3; past this it is an attack (RecursionError).
 MAX_JSON_DEPTH = 32
 # I-JSON (RFC 7493): numbers an IEEE double holds exactly, text without lone surrogates (they
@@ -50,6 +55,24 @@ def read_json(limit: int = CONSENT_BODY_LIMIT) -> Any:
         raise MalformedJSON(f"the body is not valid JSON: {_printable(str(exc))}") from None
     _check_tree(body, 1)
     return body
+
+
+def read_multipart(limit: int, *, max_parts: int = MAX_FORM_PARTS) -> tuple[dict[str, list[str]],
+                                                                           dict[str, list[Upload]]]:
+    """A multipart/form-data body as text parts and uploads (read into memory), refusing a body
+    over ``limit`` bytes (413) or with more than ``max_parts`` parts (413)."""
+    if request.content_length is not None and request.content_length > limit:
+        raise PayloadTooLarge(f"the body is over {limit // 1024} KiB")
+    request.max_content_length = limit
+    request.max_form_parts = max_parts
+    request.max_form_memory_size = CONTACT_TEXT_PART_LIMIT
+    try:
+        values = {name: request.form.getlist(name) for name in request.form}
+        uploads = {name: [Upload(f.filename or "", f.stream.read(limit + 1))
+                          for f in request.files.getlist(name)] for name in request.files}
+    except RequestEntityTooLarge:
+        raise PayloadTooLarge(f"the body is over {limit // 1024} KiB or has over {max_parts} parts") from None
+    return values, uploads
 
 
 def _integer(text: str) -> int:

@@ -17,17 +17,26 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, render_template, request
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from werkzeug.datastructures import FileStorage
 from wtforms import EmailField, Field, HiddenField, StringField, TelField, TextAreaField
 
 from consent_gateway import contact
 from consent_gateway.contact import notice
 from consent_gateway.contact.validation import is_empty
 from consent_gateway.db import get_session
-from consent_gateway.declaration import Site
-from consent_gateway.errors import InvalidFields, NotFound, PurposeNotActive, ValidationError
-from consent_gateway.web.contact import CONTACT_RATE
+from consent_gateway.declaration import FILE_TYPES, Site
+from consent_gateway.errors import (
+    InvalidFields,
+    NotFound,
+    PayloadTooLarge,
+    PurposeNotActive,
+    ValidationError,
+)
+from consent_gateway.web.contact import APPLICATION_RATE, CONTACT_RATE, takes_no_files
 from consent_gateway.web.extensions import gateway, limiter
 from consent_gateway.web.http import site_or_404
 from consent_gateway.web.i18n import resolve_language
@@ -41,6 +50,9 @@ RULES = {
     "invalid_phone": _l("Enter a French (06 12 34 56 78) or international (+212 …) number."),
     "pattern_mismatch": _l("This is not in the expected format."),
     "too_long": _l("The text is too long."),
+    "file_too_large": _l("The file is larger than the size allowed."),
+    "file_type_not_accepted": _l("This type of file is not accepted."),
+    "invalid_image": _l("This image cannot be read."),
 }
 
 
@@ -49,7 +61,9 @@ def _form_class(site: Site, lang: str) -> type[FlaskForm]:
     attrs: dict[str, Field] = {}
     for spec in site.contact.fields:  # type: ignore[union-attr]
         label = spec.label.get(lang)
-        if spec.kind in notice.AUTOMATIC_KINDS:
+        if spec.is_file:
+            attrs[spec.name] = FileField(label)
+        elif spec.kind in notice.AUTOMATIC_KINDS:
             attrs[spec.name] = HiddenField(label)
         elif spec.kind == "email":
             attrs[spec.name] = EmailField(label)
@@ -63,6 +77,20 @@ def _form_class(site: Site, lang: str) -> type[FlaskForm]:
     attrs["consent_token"] = HiddenField()
     attrs["lang"] = HiddenField()
     return type("HostedContactForm", (FlaskForm,), attrs)
+
+
+@bp.app_template_filter("extension")
+def extension(file_type: str) -> str:
+    """The extension a declared file type is known by (``pdf`` -> ``.pdf``), for ``accept``."""
+    return FILE_TYPES[file_type][1]
+
+
+@bp.app_template_filter("file_size")
+def file_size(size: int) -> str:
+    """A size limit as a person reads it: whole megabytes where it is some, else kilobytes."""
+    if size >= 1024 * 1024 and size % (1024 * 1024) == 0:
+        return gettext("%(n)s MB", n=size // (1024 * 1024))
+    return gettext("%(n)s KB", n=max(1, size // 1024))
 
 
 def token_from_cookie(raw: str | None) -> str | None:
@@ -89,12 +117,15 @@ def centre(site_id: str):
 
 @bp.route("/<site_id>/contact", methods=["GET", "POST"])
 @limiter.limit(CONTACT_RATE, methods=["POST"])
+@limiter.limit(APPLICATION_RATE, methods=["POST"], exempt_when=takes_no_files)
 def contact_form(site_id: str):
     """The hosted form: GET shows it with its notice; POST gates and stores, or shows the errors."""
     gw = gateway()
     site = site_or_404(site_id)
     if site.contact is None:
         raise NotFound(f"site {site_id!r} has no contact form", field="site")
+    # Set before the form reads the body: a request over every declared file's limit is a 413.
+    request.max_content_length = contact.request_limit(site.contact)
     lang = resolve_language(site)
     form = _form_class(site, lang)()
     page: dict[str, Any] = {"errors": {}, "problem": None, "result": None}
@@ -107,7 +138,7 @@ def contact_form(site_id: str):
         status, page["problem"] = 400, ("csrf", None)
     else:
         token = form.consent_token.data or token_from_cookie(request.cookies.get(CONSENT_COOKIE))
-        fields = {spec.name: form[spec.name].data for spec in site.contact.fields
+        fields = {spec.name: _value(form[spec.name].data) for spec in site.contact.fields
                   if not is_empty(form[spec.name].data)}
         country = gw.geoip.country(request.remote_addr)
         for spec in site.contact.fields:
@@ -124,6 +155,9 @@ def contact_form(site_id: str):
             status = 400
             page["errors"] = {field: str(RULES[rule]) if rule in RULES else message
                               for field, rule, message in exc.errors}
+        except PayloadTooLarge as exc:
+            status = 413
+            page["errors"] = {exc.field or "": str(RULES["file_too_large"])}
         except PurposeNotActive as exc:
             status, page["problem"] = 403, ("purpose_not_active", exc.field)
         except ValidationError as exc:
@@ -133,6 +167,13 @@ def contact_form(site_id: str):
         notice=notice.information_notice(gw.sites, site, lang), declared=site.contact.fields,
         automatic=notice.AUTOMATIC_KINDS, **page,
     ), status
+
+
+def _value(data: Any) -> Any:
+    """A field's value for the gate: an uploaded file as an ``Upload`` (read into memory)."""
+    if isinstance(data, FileStorage):
+        return contact.Upload(data.filename or "", data.stream.read(request.max_content_length or 0))
+    return data
 
 
 def _fill_navigation(form: FlaskForm, site: Site) -> None:

@@ -14,6 +14,12 @@ export function postJSON(url, body) {
   }).then((r) => r.json().catch(() => ({})).then((json) => ({ status: r.status, body: json })));
 }
 
+/** POST a FormData as multipart/form-data (a simple request too: no preflight), for forms with files. */
+export function postForm(url, data) {
+  return fetch(url, { method: 'POST', credentials: 'omit', body: data })
+    .then((r) => r.json().catch(() => ({})).then((json) => ({ status: r.status, body: json })));
+}
+
 /** POST with exponential backoff (0.5 s, 1 s, 2 s, 4 s, 8 s); onRetry(n) before each new try. */
 export function postWithRetry(url, body, onRetry) {
   return new Promise((resolve, reject) => {

@@ -5,7 +5,7 @@
 // is the gateway's to fill: nothing typed or added here is sent for it.
 
 import { h } from './dom.js';
-import { postJSON } from './api.js';
+import { postForm, postJSON } from './api.js';
 
 const loaded = new Date(performance.timeOrigin || Date.now()).toISOString();
 const AUTOMATIC = { datetime: () => loaded, url_list: () => location.pathname, country: () => null };
@@ -49,14 +49,25 @@ export function bindContactForms(ctl) {
     if (!form.hasAttribute || !form.hasAttribute('data-iq-contact')) return;
     e.preventDefault();
     const fields = {};
+    const files = [];
     new FormData(form).forEach((value, name) => {
       if (typeof value === 'string' && value.trim() !== '') fields[name] = value.trim();
+      else if (typeof value !== 'string' && value.size > 0) files.push([name, value]);
     });
-    declaredFields(ctl).then((specs) => send(ctl, form, fields, specs));
+    declaredFields(ctl).then((specs) => send(ctl, form, fields, specs, files));
   });
 }
 
-function send(ctl, form, fields, specs) {
+/** The body as multipart/form-data (one part per field, files included) when files were chosen. */
+function multipart(body, files) {
+  const data = new FormData();
+  Object.keys(body.fields).forEach((name) => data.append(name, body.fields[name]));
+  files.forEach((pair) => data.append(pair[0], pair[1], pair[1].name));
+  if (body.consent_token) data.append('consent_token', body.consent_token);
+  return data;
+}
+
+function send(ctl, form, fields, specs, files) {
   specs.forEach((spec) => {
     const fill = AUTOMATIC[spec.kind];
     if (!fill) return;
@@ -75,7 +86,8 @@ function send(ctl, form, fields, specs) {
   const status = statusOf(form);
   const t = ctl.t;
   status.textContent = t('saving');
-  postJSON(ctl.base + '/api/v1/sites/' + ctl.site + '/contact', body).then((r) => {
+  const url = ctl.base + '/api/v1/sites/' + ctl.site + '/contact';
+  (files.length ? postForm(url, multipart(body, files)) : postJSON(url, body)).then((r) => {
     const json = r.body;
     if (r.status === 201) {
       const dropped = (json.dropped || []).map((d) => d.field + ' (' + d.reason + ')');

@@ -138,3 +138,19 @@ def test_config_hash_changes_with_what_is_shown(tmp_path, raw):
     demo_before, demo_after = before.sites["demo"], after.sites["demo"]
     assert before.config_hashes(demo_before)["fr"] != after.config_hashes(demo_after)["fr"]
     assert before.config_hashes(demo_before)["en"] == after.config_hashes(demo_after)["en"]
+
+
+def _careers_field(raw: dict, name: str) -> dict:
+    return next(f for f in raw["sites"]["careers"]["contact"]["fields"] if f["name"] == name)
+
+
+def test_file_fields_declare_their_types_and_size_limit(tmp_path, raw):
+    cv = load_sites(SITES_YAML).sites["careers"].contact.field("cv")
+    assert (cv.kind, cv.accept, cv.max_bytes, cv.required) == ("file", ("pdf", "docx"), 256 * 1024, True)
+    _careers_field(raw, "cv")["accept"] = ["pdf", "exe"]
+    del _careers_field(raw, "photo")["max_size_kb"]
+    _careers_field(raw, "city")["accept"] = ["pdf"]
+    found = problems(tmp_path, raw)
+    assert "sites.careers.contact.fields[6].accept[1]: 'exe' is not one of pdf, docx, jpeg, png" in found
+    assert "sites.careers.contact.fields[7].max_size_kb: a file field needs a size limit, in KiB" in found
+    assert "sites.careers.contact.fields[4].accept: only a field of kind 'file' takes this key" in found

@@ -66,3 +66,17 @@ def test_revoked_token_is_refused(client, db_session, post_consent):
     db_session.commit()
     r = client.get(f"/api/v1/sites/demo/proof/{receipt}", headers={"Authorization": f"Bearer {dpo}"})
     assert r.status_code == 401
+
+
+def test_a_recruiter_token_is_created_for_one_declared_site(app, db_session, settings, monkeypatch):
+    monkeypatch.setenv("CONSENT_GATEWAY_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("CONSENT_GATEWAY_SITES", str(settings.sites_path))
+    args = ["tokens", "create", "--role", "recruiter", "--name", "Rita Recrutement"]
+    missing = CliRunner().invoke(main, args)
+    assert missing.exit_code != 0 and "name the site" in missing.output
+    unknown = CliRunner().invoke(main, [*args, "--site", "nowhere"])
+    assert unknown.exit_code != 0 and "no site 'nowhere' is declared" in unknown.output
+    made = CliRunner().invoke(main, [*args, "--site", "careers"])
+    assert made.exit_code == 0, made.output
+    row = db_session.execute(text("SELECT role, site_id FROM staff_token")).one()
+    assert (row.role, row.site_id) == ("recruiter", "careers")
