@@ -33,7 +33,7 @@ def test_the_dashboard_needs_a_sign_in_and_a_staff_token_of_the_right_role(clien
     assert client.get("/dashboard").status_code == 302
     assert client.get("/dashboard").headers["Location"].startswith("/dashboard/sign-in")
     assert _sign_in(client, "iqcg_wrong").status_code == 401
-    recruiter = create_token(db_session, "recruiter", "Rémi")
+    recruiter = create_token(db_session, "recruiter", "Rémi", "careers")
     assert _sign_in(client, recruiter).status_code == 401
     no_csrf = client.post("/dashboard/sign-in", data={"token": marketing})
     assert no_csrf.status_code == 401

@@ -136,7 +136,7 @@ def test_bots_are_excluded_from_every_figure_and_counted_apart(client, poster, m
 def test_staff_only_401_without_a_token_403_for_another_role(client, db_session, marketing):
     assert _get(client, {}).status_code == 401
     assert _get(client, {"Authorization": "Bearer iqcg_nope"}).status_code == 401
-    recruiter = create_token(db_session, "recruiter", "Rémi Recrutement")
+    recruiter = create_token(db_session, "recruiter", "Rémi Recrutement", "careers")
     denied = _get(client, {"Authorization": f"Bearer {recruiter}"})
     assert denied.status_code == 403 and denied.get_json()["error"] == "forbidden"
     for role in ("marketing", "dpo", "admin"):
