@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from consent_gateway.consent import (
     Decision,
+    ReceiptKeys,
     ReceiptSigner,
     RecordedConsent,
     RequestContext,
@@ -41,6 +42,7 @@ def record_decision(
     context: RequestContext,
     signer: ReceiptSigner,
     *,
+    receipt_keys: ReceiptKeys | None = None,
     script_hash: str | None = None,
     known_configs: set[str] | None = None,
     now: datetime | None = None,
@@ -51,7 +53,9 @@ def record_decision(
     The decision continues the visitor its ``previous_token`` proves (400 if the token is not a
     receipt of this site); without one it starts a new visitor, who has nothing to erase and needs
     no lock. A continued visitor's decision runs under their lock, like their contact captures:
-    once it is acknowledged, no field of a purpose it refuses remains.
+    once it is acknowledged, no field of a purpose it refuses remains. With ``receipt_keys`` the
+    receipt also comes as a JWS (``receipt_jws``). Nothing here touches the ledger's seal: sealing
+    runs apart (``consent-gateway ledger seal``) and never slows a decision.
     """
     visitor_id = continued_visitor(session, signer, site, decision.previous_token)
     if visitor_id is not None:
@@ -62,7 +66,7 @@ def record_decision(
     if visitor_id is not None and revoked:
         erase_revoked_fields(session, site.id, visitor_id, revoked)
     session.commit()
-    return issue_receipt(sites, site, event, signer, known_configs)
+    return issue_receipt(sites, site, event, signer, known_configs, receipt_keys)
 
 
 @dataclass

@@ -10,6 +10,7 @@ from consent_gateway.consent.decisions import (
     issue_receipt,
     parse_decision,
 )
+from consent_gateway.consent.jws import ReceiptKeys, public_keys_of, verify_receipt_jws
 from consent_gateway.consent.models import BannerConfig, ConsentEvent
 from consent_gateway.consent.receipts import (
     ReceiptClaims,
@@ -39,6 +40,7 @@ __all__ = [
     "InvalidReceipt",
     "ReceiptClaims",
     "ReceiptFacts",
+    "ReceiptKeys",
     "ReceiptSigner",
     "RecordedConsent",
     "RequestContext",
@@ -54,9 +56,11 @@ __all__ = [
     "latest_event",
     "lock_visitor",
     "parse_decision",
+    "public_keys_of",
     "receipt_status",
     "shown_config",
     "signed_event",
     "snapshot_banner_config",
+    "verify_receipt_jws",
     "verify_token",
 ]

@@ -113,7 +113,7 @@ def record_consent(site_id: str):
         gpc_header=gpc,
     )
     recorded = workflows.record_decision(
-        get_session(), gw.sites, site, decision, context, gw.signer,
+        get_session(), gw.sites, site, decision, context, gw.signer, receipt_keys=gw.receipt_keys,
         script_hash=gw.script_hash, known_configs=gw.snapshotted,
     )
     return jsonify(recorded.to_dict()), 201
