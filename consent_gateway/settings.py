@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import secrets
 import warnings
@@ -12,12 +14,13 @@ from urllib.parse import urlsplit
 
 import geoip2.database
 from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from limits.storage import SCHEMES as RATELIMIT_SCHEMES
 from maxminddb.errors import InvalidDatabaseError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from consent_gateway.consent.jws import generate_key, load_private_key
 from consent_gateway.errors import ConfigurationError
 
 PREFIX = "CONSENT_GATEWAY_"
@@ -27,6 +30,7 @@ DEVELOPMENT_PUBLIC_URL = "http://127.0.0.1:8000"
 MIN_SECRET_LENGTH = 32
 SUPPORTED_DATABASE_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
 MAX_TRUSTED_PROXIES = 10
+ED25519_SEED_BYTES = 32
 _FLAGS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False,
           "off": False}
 
@@ -226,11 +230,40 @@ def normalise_public_url(raw: str) -> str:
 def _check_receipt_keys(keys: tuple[str, ...]) -> None:
     for i, key in enumerate(keys):
         try:
-            load_private_key(key)
+            load_receipt_key(key)
         except ValueError as exc:
             raise ConfigurationError(
                 f"{PREFIX}RECEIPT_KEYS: key #{i + 1} {exc}; each key is the base64url of a 32-byte "
                 "Ed25519 seed or a PKCS#8 PEM Ed25519 private key") from None
+
+
+def generate_receipt_key() -> str:
+    """A new Ed25519 private key in the form ``RECEIPT_KEYS`` takes: its 32-byte seed, base64url."""
+    seed = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
+    return base64.urlsafe_b64encode(seed).rstrip(b"=").decode()
+
+
+def load_receipt_key(text: str) -> Ed25519PrivateKey:
+    """One ``RECEIPT_KEYS`` key (base64url seed or PKCS#8 PEM); ValueError saying what is wrong,
+    never echoing the key."""
+    text = text.strip()
+    if text.startswith("-----BEGIN"):
+        try:
+            key = serialization.load_pem_private_key(text.encode(), password=None)
+        except (ValueError, TypeError):
+            raise ValueError("is not a readable unencrypted PEM private key") from None
+        if not isinstance(key, Ed25519PrivateKey):
+            raise ValueError("is a PEM key but not an Ed25519 one")
+        return key
+    try:
+        # Strict: a character outside the base64url alphabet is an error, not skipped.
+        seed = base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
+    except (ValueError, binascii.Error):
+        raise ValueError("is neither base64url nor PEM") from None
+    if len(seed) != ED25519_SEED_BYTES:
+        raise ValueError(f"decodes to {len(seed)} bytes; an Ed25519 seed is {ED25519_SEED_BYTES}")
+    return Ed25519PrivateKey.from_private_bytes(seed)
 
 
 def _check_database_url(url: str) -> None:
@@ -269,7 +302,7 @@ def _development_key(instance: Path, name: str, *, fernet: bool = False, ed25519
     if fernet:
         key = Fernet.generate_key().decode()
     elif ed25519:
-        key = generate_key()
+        key = generate_receipt_key()
     else:
         key = secrets.token_urlsafe(48)
     path.write_text(key + "\n")

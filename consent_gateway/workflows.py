@@ -22,6 +22,7 @@ from consent_gateway.consent import (
     issue_receipt,
     lock_visitor,
 )
+from consent_gateway.consent.ledger import seal_ledger
 from consent_gateway.consent.retention import count_expired_events, purge_expired_events
 from consent_gateway.contact.erasure import (
     count_expired_fields,
@@ -78,6 +79,7 @@ class PurgeReport:
     submissions: int = 0
     consent_events: int = 0
     events_before: datetime | None = None
+    events_sealed: int = 0
 
     @property
     def contact_fields(self) -> int:
@@ -89,16 +91,20 @@ class PurgeReport:
         out += [f"  {purpose}: {count}" for purpose, count in sorted(self.fields_by_purpose.items())]
         out.append(f"{verb} {self.submissions} contact submission(s)")
         before = self.events_before.date().isoformat() if self.events_before else "?"
+        if not self.dry_run:
+            out.append(f"sealed {self.events_sealed} consent event(s) into the ledger first")
         out.append(f"{verb} {self.consent_events} consent event(s) recorded before {before}")
         return out
 
 
-def purge(session: Session, sites: SitesConfig, *, dry_run: bool = False, now: datetime | None = None,
-          batch: int = PURGE_BATCH) -> PurgeReport:
+def purge(session: Session, sites: SitesConfig, receipt_keys: ReceiptKeys, *, dry_run: bool = False,
+          now: datetime | None = None, batch: int = PURGE_BATCH) -> PurgeReport:
     """Delete (or count, with ``dry_run``) everything past retention at ``now``.
 
     Safe from cron: only rows whose expiry has passed go, in bounded batches each committed on its
     own, so a purge interrupted half-way has removed only expired rows and the next run finishes it.
+    The ledger is sealed first (with ``receipt_keys``) and purged events keep their sealed digest,
+    so ``ledger verify`` still proves the rest intact.
     """
     now = now or utcnow()
     events_before = now - timedelta(days=sites.consent_events_retention_days)
@@ -109,5 +115,6 @@ def purge(session: Session, sites: SitesConfig, *, dry_run: bool = False, now: d
         session.rollback()
         return report
     report.fields_by_purpose, report.submissions = purge_expired_fields(session, now, batch)
-    report.consent_events = purge_expired_events(session, events_before, batch)
+    report.events_sealed = seal_ledger(session, receipt_keys, now=now).events
+    report.consent_events = purge_expired_events(session, events_before, batch, now)
     return report

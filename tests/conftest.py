@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 from consent_gateway import create_app
-from consent_gateway.consent.jws import generate_key
 from consent_gateway.db import Base, make_engine
 from consent_gateway.db.migrate import upgrade
 from consent_gateway.settings import Settings
+from consent_gateway.settings import generate_receipt_key as generate_key
 
 # The tests' own declaration: editing the production sites.yaml must break no test.
 SITES_YAML = Path(__file__).resolve().parent / "fixtures" / "sites.yaml"

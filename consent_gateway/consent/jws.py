@@ -27,9 +27,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from consent_gateway.errors import ConfigurationError, InvalidReceipt
+from consent_gateway.settings import load_receipt_key as load_private_key
 
 ALG = "EdDSA"
-SEED_BYTES = 32
 
 
 def b64url(data: bytes) -> str:
@@ -44,33 +44,6 @@ def b64url_decode(text: str) -> bytes:
 def canonical_json(value: Any) -> bytes:
     """The bytes a signature covers: sorted keys, no spaces, UTF-8."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def generate_key() -> str:
-    """A new private key in the form ``CONSENT_GATEWAY_RECEIPT_KEYS`` takes (base64url seed)."""
-    seed = Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
-    return b64url(seed)
-
-
-def load_private_key(text: str) -> Ed25519PrivateKey:
-    """One configured key; ValueError saying what is wrong (never echoing the key)."""
-    text = text.strip()
-    if text.startswith("-----BEGIN"):
-        try:
-            key = serialization.load_pem_private_key(text.encode(), password=None)
-        except (ValueError, TypeError):
-            raise ValueError("is not a readable unencrypted PEM private key") from None
-        if not isinstance(key, Ed25519PrivateKey):
-            raise ValueError("is a PEM key but not an Ed25519 one")
-        return key
-    try:
-        seed = b64url_decode(text)
-    except (ValueError, binascii.Error):
-        raise ValueError("is neither base64url nor PEM") from None
-    if len(seed) != SEED_BYTES:
-        raise ValueError(f"decodes to {len(seed)} bytes; an Ed25519 seed is {SEED_BYTES}")
-    return Ed25519PrivateKey.from_private_bytes(seed)
 
 
 def public_jwk(key: Ed25519PublicKey) -> dict[str, str]:
@@ -167,7 +140,7 @@ def verify_receipt_jws(public_keys: Mapping[str, Ed25519PublicKey], token: str) 
     if not isinstance(header, dict) or header.get("alg") != ALG:
         raise InvalidReceipt("malformed")
     kid = header.get("kid")
-    if kid not in public_keys:
+    if not isinstance(kid, str) or kid not in public_keys:
         raise InvalidReceipt("unknown_key")
     if not verify_signature(public_keys, kid, signature, f"{header_b64}.{payload_b64}".encode()):
         raise InvalidReceipt("bad_signature")

@@ -13,9 +13,9 @@ from click.testing import CliRunner
 from cryptography.fernet import Fernet
 
 from consent_gateway.cli import main
-from consent_gateway.consent.jws import generate_key
 from consent_gateway.errors import ConfigurationError
 from consent_gateway.settings import PROJECT_ROOT, Settings
+from consent_gateway.settings import generate_receipt_key as generate_key
 
 SITES_YAML = PROJECT_ROOT / "sites.yaml"
 

@@ -11,7 +11,7 @@ from joserfc import jws
 from joserfc.errors import BadSignatureError
 from joserfc.jwk import KeySet
 
-from consent_gateway.consent.jws import generate_key
+from consent_gateway.settings import generate_receipt_key as generate_key
 
 # EdDSA is the JOSE name every library knows; joserfc already warns that RFC 9864 names it Ed25519.
 pytestmark = pytest.mark.filterwarnings("ignore:EdDSA is deprecated via RFC 9864")
