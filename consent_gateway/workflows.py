@@ -21,6 +21,7 @@ from consent_gateway.consent import (
     continued_visitor,
     issue_receipt,
     lock_visitor,
+    parse_decision,
 )
 from consent_gateway.consent.ledger import seal_ledger
 from consent_gateway.consent.retention import count_expired_events, purge_expired_events
@@ -68,6 +69,28 @@ def record_decision(
         erase_revoked_fields(session, site.id, visitor_id, revoked)
     session.commit()
     return issue_receipt(sites, site, event, signer, known_configs, receipt_keys)
+
+
+def withdraw_receipt(
+    session: Session,
+    sites: SitesConfig,
+    site: Site,
+    token: str,
+    lang: str,
+    context: RequestContext,
+    signer: ReceiptSigner,
+    *,
+    receipt_keys: ReceiptKeys,
+    script_hash: str | None = None,
+) -> RecordedConsent:
+    """Withdraw the consent that ``token`` proves, as the banner's withdraw does: a ``withdraw``
+    decision continuing that visitor on the current banner, with its own receipt."""
+    body = {"action": "withdraw", "choices": {}, "previous_token": token, "lang": lang,
+            "policy_version": site.policy_version,
+            "config_hash": sites.banner_config(site, lang)["config_hash"]}
+    decision = parse_decision(sites, site, body, gpc_header=context.gpc_header)
+    return record_decision(session, sites, site, decision, context, signer, receipt_keys=receipt_keys,
+                           script_hash=script_hash)
 
 
 @dataclass

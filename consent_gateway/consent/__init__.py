@@ -12,6 +12,7 @@ from consent_gateway.consent.decisions import (
 )
 from consent_gateway.consent.jws import ReceiptKeys, public_keys_of, verify_receipt_jws
 from consent_gateway.consent.models import BannerConfig, ConsentEvent
+from consent_gateway.consent.receipt_page import PurposeChoice, ReceiptPage, receipt_page
 from consent_gateway.consent.receipts import (
     ReceiptClaims,
     ReceiptFacts,
@@ -38,9 +39,11 @@ __all__ = [
     "ConsentEvent",
     "Decision",
     "InvalidReceipt",
+    "PurposeChoice",
     "ReceiptClaims",
     "ReceiptFacts",
     "ReceiptKeys",
+    "ReceiptPage",
     "ReceiptSigner",
     "RecordedConsent",
     "RequestContext",
@@ -57,6 +60,7 @@ __all__ = [
     "lock_visitor",
     "parse_decision",
     "public_keys_of",
+    "receipt_page",
     "receipt_status",
     "shown_config",
     "signed_event",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 
-from consent_gateway.web import api, banner, contact, demo, i18n, ops, privacy
+from consent_gateway.web import api, banner, contact, demo, i18n, ops, privacy, receipts
 from consent_gateway.web.extensions import limiter
 from consent_gateway.web.http import redirect_to_public_url
 
@@ -16,7 +16,7 @@ def init_app(app: Flask) -> None:
     app.before_request(redirect_to_public_url)
     i18n.init_app(app)
     # contact before api: the contact path's preflight must reach contact's OPTIONS view.
-    for module in (contact, api, ops, banner, demo, privacy):
+    for module in (contact, api, ops, banner, demo, privacy, receipts):
         app.register_blueprint(module.bp)
 
 
