@@ -8,7 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from consent_gateway import db, web
-from consent_gateway.consent import ReceiptSigner
+from consent_gateway.consent import ReceiptKeys, ReceiptSigner
 from consent_gateway.declaration import load_sites
 from consent_gateway.enrich import GeoIP
 from consent_gateway.errors import register_error_handlers
@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         settings=settings,
         sites=load_sites(settings.sites_path),
         signer=ReceiptSigner(settings.secret_keys),
+        receipt_keys=ReceiptKeys(settings.receipt_keys),
         geoip=GeoIP(settings.geoip_db),
         script_hash=_script_hash(settings),
     )

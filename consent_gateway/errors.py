@@ -110,6 +110,13 @@ class StalePolicy(GatewayError):
     code = "reconsent_required"
 
 
+class LedgerBusy(GatewayError):
+    """Two seals of the ledger ran at once; the later one kept nothing and may simply run again."""
+
+    status = 409
+    code = "ledger_busy"
+
+
 class PayloadTooLarge(GatewayError):
     status = 413
     code = "payload_too_large"

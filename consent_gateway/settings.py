@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import secrets
 import warnings
@@ -12,6 +14,8 @@ from urllib.parse import urlsplit
 
 import geoip2.database
 from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from limits.storage import SCHEMES as RATELIMIT_SCHEMES
 from maxminddb.errors import InvalidDatabaseError
 from sqlalchemy.engine import make_url
@@ -26,6 +30,7 @@ DEVELOPMENT_PUBLIC_URL = "http://127.0.0.1:8000"
 MIN_SECRET_LENGTH = 32
 SUPPORTED_DATABASE_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
 MAX_TRUSTED_PROXIES = 10
+ED25519_SEED_BYTES = 32
 _FLAGS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False,
           "off": False}
 
@@ -50,6 +55,24 @@ def _split_keys(raw: str | None) -> tuple[str, ...]:
     return tuple(k.strip() for k in (raw or "").split(",") if k.strip())
 
 
+def receipt_keys_from_env(environ: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """The Ed25519 receipt keys alone (for ``ledger`` commands), checked; ConfigurationError if unset."""
+    env = os.environ if environ is None else environ
+    keys = _split_keys(env.get(PREFIX + "RECEIPT_KEYS"))
+    if not keys:
+        raise ConfigurationError(_NO_RECEIPT_KEYS)
+    _check_receipt_keys(keys)
+    return keys
+
+
+_NO_RECEIPT_KEYS = (
+    "CONSENT_GATEWAY_RECEIPT_KEYS is not set: receipts cannot be signed for offline verification and "
+    "the ledger cannot be sealed. Set it to one or more comma-separated Ed25519 private keys (the "
+    "last one signs; keep the old ones listed so that their receipts still verify), each the "
+    "base64url of a 32-byte seed, e.g. `python -c \"import base64, os; "
+    "print(base64.urlsafe_b64encode(os.urandom(32)).rstrip(b'=').decode())\"`, or a PKCS#8 PEM.")
+
+
 def _flag(name: str, raw: str | None, default: bool) -> bool:
     if raw is None or raw.strip() == "":
         return default
@@ -69,6 +92,8 @@ class Settings:
     database_url: str
     secret_keys: tuple[str, ...]
     pii_keys: tuple[str, ...] = ()
+    # Ed25519 keys that sign each receipt as a JWS and each ledger checkpoint (the last one signs).
+    receipt_keys: tuple[str, ...] = ()
     geoip_db: Path | None = None
     ratelimit_storage: str = "memory://"
     ratelimit_enabled: bool = True
@@ -113,6 +138,11 @@ class Settings:
                     "print(F.generate_key().decode())'`."
                 )
             pii_keys = (_development_key(instance, "pii_key", fernet=True),)
+        receipt_keys = _split_keys(env.get(PREFIX + "RECEIPT_KEYS"))
+        if not receipt_keys:
+            if not development:
+                raise ConfigurationError(_NO_RECEIPT_KEYS)
+            receipt_keys = (_development_key(instance, "receipt_key", ed25519=True),)
         database_url = env.get(PREFIX + "DATABASE_URL") or f"sqlite:///{instance / 'consent.db'}"
         geoip = env.get(PREFIX + "GEOIP_DB")
         try:
@@ -125,6 +155,7 @@ class Settings:
             database_url=database_url,
             secret_keys=secret_keys,
             pii_keys=pii_keys,
+            receipt_keys=receipt_keys,
             geoip_db=Path(geoip) if geoip else None,
             ratelimit_storage=env.get(PREFIX + "RATELIMIT_STORAGE") or "memory://",
             ratelimit_enabled=_flag("RATELIMIT_ENABLED", env.get(PREFIX + "RATELIMIT_ENABLED"), True),
@@ -154,6 +185,7 @@ def check(settings: Settings) -> None:
                 f"{PREFIX}PII_KEYS: key #{i + 1} is not a Fernet key (32 url-safe base64-encoded bytes, "
                 "made by `python -c 'from cryptography.fernet import Fernet as F; "
                 "print(F.generate_key().decode())'`)") from None
+    _check_receipt_keys(settings.receipt_keys)
     _check_database_url(settings.database_url)
     if not settings.sites_path.is_file():
         raise ConfigurationError(f"{PREFIX}SITES: {settings.sites_path} does not exist or is not a file")
@@ -195,6 +227,45 @@ def normalise_public_url(raw: str) -> str:
     return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
+def _check_receipt_keys(keys: tuple[str, ...]) -> None:
+    for i, key in enumerate(keys):
+        try:
+            load_receipt_key(key)
+        except ValueError as exc:
+            raise ConfigurationError(
+                f"{PREFIX}RECEIPT_KEYS: key #{i + 1} {exc}; each key is the base64url of a 32-byte "
+                "Ed25519 seed or a PKCS#8 PEM Ed25519 private key") from None
+
+
+def generate_receipt_key() -> str:
+    """A new Ed25519 private key in the form ``RECEIPT_KEYS`` takes: its 32-byte seed, base64url."""
+    seed = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
+    return base64.urlsafe_b64encode(seed).rstrip(b"=").decode()
+
+
+def load_receipt_key(text: str) -> Ed25519PrivateKey:
+    """One ``RECEIPT_KEYS`` key (base64url seed or PKCS#8 PEM); ValueError saying what is wrong,
+    never echoing the key."""
+    text = text.strip()
+    if text.startswith("-----BEGIN"):
+        try:
+            key = serialization.load_pem_private_key(text.encode(), password=None)
+        except (ValueError, TypeError):
+            raise ValueError("is not a readable unencrypted PEM private key") from None
+        if not isinstance(key, Ed25519PrivateKey):
+            raise ValueError("is a PEM key but not an Ed25519 one")
+        return key
+    try:
+        # Strict: a character outside the base64url alphabet is an error, not skipped.
+        seed = base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
+    except (ValueError, binascii.Error):
+        raise ValueError("is neither base64url nor PEM") from None
+    if len(seed) != ED25519_SEED_BYTES:
+        raise ValueError(f"decodes to {len(seed)} bytes; an Ed25519 seed is {ED25519_SEED_BYTES}")
+    return Ed25519PrivateKey.from_private_bytes(seed)
+
+
 def _check_database_url(url: str) -> None:
     try:
         parsed = make_url(url)
@@ -222,7 +293,7 @@ def _check_geoip(path: Path) -> None:
             "is needed")
 
 
-def _development_key(instance: Path, name: str, *, fernet: bool = False) -> str:
+def _development_key(instance: Path, name: str, *, fernet: bool = False, ed25519: bool = False) -> str:
     """Create (once) and reuse a key file under ``instance/`` for the embedded default."""
     path = instance / name
     if path.exists():
@@ -230,6 +301,8 @@ def _development_key(instance: Path, name: str, *, fernet: bool = False) -> str:
     instance.mkdir(parents=True, exist_ok=True)
     if fernet:
         key = Fernet.generate_key().decode()
+    elif ed25519:
+        key = generate_receipt_key()
     else:
         key = secrets.token_urlsafe(48)
     path.write_text(key + "\n")

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from consent_gateway.consent import (
     ConsentEvent,
     Decision,
+    ReceiptKeys,
     ReceiptSigner,
     RecordedConsent,
     RequestContext,
@@ -24,7 +25,9 @@ from consent_gateway.consent import (
     continued_visitor,
     issue_receipt,
     lock_visitor,
+    parse_decision,
 )
+from consent_gateway.consent.ledger import seal_ledger
 from consent_gateway.consent.retention import count_expired_events, purge_expired_events
 from consent_gateway.contact import PIICipher, add_objection, check_objection
 from consent_gateway.contact.erasure import (
@@ -50,6 +53,7 @@ def record_decision(
     context: RequestContext,
     signer: ReceiptSigner,
     *,
+    receipt_keys: ReceiptKeys | None = None,
     script_hash: str | None = None,
     known_configs: set[str] | None = None,
     now: datetime | None = None,
@@ -61,7 +65,9 @@ def record_decision(
     The decision continues the visitor its ``previous_token`` proves (400 if the token is not a
     receipt of this site); without one it starts a new visitor, who has nothing to erase and needs
     no lock. A continued visitor's decision runs under their lock, like their contact captures:
-    once it is acknowledged, no field of a purpose it refuses remains.
+    once it is acknowledged, no field of a purpose it refuses remains. With ``receipt_keys`` the
+    receipt also comes as a JWS (``receipt_jws``). Nothing here touches the ledger's seal: sealing
+    runs apart (``consent-gateway ledger seal``) and never slows a decision.
     """
     visitor_id = continued_visitor(session, signer, site, decision.previous_token)
     if visitor_id is not None:
@@ -73,7 +79,29 @@ def record_decision(
         erase_revoked_fields(session, site.id, visitor_id, revoked)
     count_decision(session, sites, event)
     session.commit()
-    return issue_receipt(sites, site, event, signer, known_configs)
+    return issue_receipt(sites, site, event, signer, known_configs, receipt_keys)
+
+
+def withdraw_receipt(
+    session: Session,
+    sites: SitesConfig,
+    site: Site,
+    token: str,
+    lang: str,
+    context: RequestContext,
+    signer: ReceiptSigner,
+    *,
+    receipt_keys: ReceiptKeys,
+    script_hash: str | None = None,
+) -> RecordedConsent:
+    """Withdraw the consent that ``token`` proves, as the banner's withdraw does: a ``withdraw``
+    decision continuing that visitor on the current banner, with its own receipt."""
+    body = {"action": "withdraw", "choices": {}, "previous_token": token, "lang": lang,
+            "policy_version": site.policy_version,
+            "config_hash": sites.banner_config(site, lang)["config_hash"]}
+    decision = parse_decision(sites, site, body, gpc_header=context.gpc_header)
+    return record_decision(session, sites, site, decision, context, signer, receipt_keys=receipt_keys,
+                           script_hash=script_hash)
 
 
 @dataclass
@@ -85,6 +113,7 @@ class PurgeReport:
     submissions: int = 0
     consent_events: int = 0
     events_before: datetime | None = None
+    events_sealed: int = 0
 
     @property
     def contact_fields(self) -> int:
@@ -96,16 +125,20 @@ class PurgeReport:
         out += [f"  {purpose}: {count}" for purpose, count in sorted(self.fields_by_purpose.items())]
         out.append(f"{verb} {self.submissions} contact submission(s)")
         before = self.events_before.date().isoformat() if self.events_before else "?"
+        if not self.dry_run:
+            out.append(f"sealed {self.events_sealed} consent event(s) into the ledger first")
         out.append(f"{verb} {self.consent_events} consent event(s) recorded before {before}")
         return out
 
 
-def purge(session: Session, sites: SitesConfig, *, dry_run: bool = False, now: datetime | None = None,
-          batch: int = PURGE_BATCH) -> PurgeReport:
+def purge(session: Session, sites: SitesConfig, receipt_keys: ReceiptKeys, *, dry_run: bool = False,
+          now: datetime | None = None, batch: int = PURGE_BATCH) -> PurgeReport:
     """Delete (or count, with ``dry_run``) everything past retention at ``now``.
 
     Safe from cron: only rows whose expiry has passed go, in bounded batches each committed on its
     own, so a purge interrupted half-way has removed only expired rows and the next run finishes it.
+    The ledger is sealed first (with ``receipt_keys``) and purged events keep their sealed digest,
+    so ``ledger verify`` still proves the rest intact.
     """
     now = now or utcnow()
     events_before = now - timedelta(days=sites.consent_events_retention_days)
@@ -116,7 +149,8 @@ def purge(session: Session, sites: SitesConfig, *, dry_run: bool = False, now: d
         session.rollback()
         return report
     report.fields_by_purpose, report.submissions = purge_expired_fields(session, now, batch)
-    report.consent_events = purge_expired_events(session, events_before, batch)
+    report.events_sealed = seal_ledger(session, receipt_keys, now=now).events
+    report.consent_events = purge_expired_events(session, events_before, batch, now)
     return report
 
 

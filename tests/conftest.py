@@ -20,6 +20,7 @@ from consent_gateway import create_app
 from consent_gateway.db import Base, make_engine
 from consent_gateway.db.migrate import upgrade
 from consent_gateway.settings import Settings
+from consent_gateway.settings import generate_receipt_key as generate_key
 
 # The tests' own declaration: editing the production sites.yaml must break no test.
 SITES_YAML = Path(__file__).resolve().parent / "fixtures" / "sites.yaml"
@@ -54,6 +55,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         database_url=database_url,
         secret_keys=("test-secret-old-" + "o" * 32, "test-secret-current-" + "c" * 32),
         pii_keys=(Fernet.generate_key().decode(),),
+        receipt_keys=(generate_key(),),
         ratelimit_enabled=True,
     )
 

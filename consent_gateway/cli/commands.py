@@ -12,14 +12,21 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from consent_gateway import create_app
+from consent_gateway.cli.ledger import ledger
 from consent_gateway.cli.stats import demo, stats_command
+from consent_gateway.consent import ReceiptKeys
 from consent_gateway.contact import PIICipher
 from consent_gateway.contact.rotation import rotate_pii
 from consent_gateway.db import make_engine
 from consent_gateway.db.migrate import upgrade
 from consent_gateway.declaration import load_sites
 from consent_gateway.errors import ConfigurationError, GatewayError
-from consent_gateway.settings import Settings, database_url_from_env, sites_path_from_env
+from consent_gateway.settings import (
+    Settings,
+    database_url_from_env,
+    receipt_keys_from_env,
+    sites_path_from_env,
+)
 from consent_gateway.staff import ROLES, create_token
 from consent_gateway.workflows import purge as purge_expired
 
@@ -175,18 +182,26 @@ def keys_rotate_pii(batch: int) -> None:
 @main.command()
 @click.option("--dry-run", is_flag=True, help="only print what would be removed")
 def purge(dry_run: bool) -> None:
-    """Delete contact data and consent events past their retention; safe to run from cron."""
+    """Delete contact data and consent events past their retention; safe to run from cron.
+
+    The ledger is sealed first (CONSENT_GATEWAY_RECEIPT_KEYS) and purged events keep their sealed
+    digests, so `ledger verify` still passes.
+    """
 
     try:
         sites_config = load_sites(sites_path_from_env())
+        keys = ReceiptKeys(receipt_keys_from_env())
     except ConfigurationError as exc:
         raise click.ClickException(exc.message) from exc
     engine = make_engine(database_url_from_env())
     with Session(engine) as session:
-        report = purge_expired(session, sites_config, dry_run=dry_run)
+        report = purge_expired(session, sites_config, keys, dry_run=dry_run)
     engine.dispose()
     for line in report.lines():
         click.echo(line)
+
+
+main.add_command(ledger)
 
 
 def _safe_url(url: str) -> str:

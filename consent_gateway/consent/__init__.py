@@ -10,7 +10,9 @@ from consent_gateway.consent.decisions import (
     issue_receipt,
     parse_decision,
 )
+from consent_gateway.consent.jws import ReceiptKeys, public_keys_of, verify_receipt_jws
 from consent_gateway.consent.models import BannerConfig, ConsentEvent
+from consent_gateway.consent.receipt_page import PurposeChoice, ReceiptPage, receipt_page
 from consent_gateway.consent.receipts import (
     ReceiptClaims,
     ReceiptFacts,
@@ -37,8 +39,11 @@ __all__ = [
     "ConsentEvent",
     "Decision",
     "InvalidReceipt",
+    "PurposeChoice",
     "ReceiptClaims",
     "ReceiptFacts",
+    "ReceiptKeys",
+    "ReceiptPage",
     "ReceiptSigner",
     "RecordedConsent",
     "RequestContext",
@@ -54,9 +59,12 @@ __all__ = [
     "latest_event",
     "lock_visitor",
     "parse_decision",
+    "public_keys_of",
+    "receipt_page",
     "receipt_status",
     "shown_config",
     "signed_event",
     "snapshot_banner_config",
+    "verify_receipt_jws",
     "verify_token",
 ]

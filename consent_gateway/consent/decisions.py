@@ -12,6 +12,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from consent_gateway.consent.configs import snapshot_banner_config
+from consent_gateway.consent.jws import ReceiptKeys
 from consent_gateway.consent.models import ConsentEvent
 from consent_gateway.consent.receipts import ReceiptSigner, build_receipt, iso
 from consent_gateway.consent.verification import claims_of, event_facts
@@ -58,15 +59,20 @@ class RecordedConsent:
     event: ConsentEvent
     token: str
     receipt: dict[str, Any]
+    # The receipt as a compact JWS (EdDSA), verifiable offline with /.well-known/jwks.json.
+    receipt_jws: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        body = {
             "receipt_id": self.event.receipt_id,
             "visitor_id": self.event.visitor_id,
             "token": self.token,
             "receipt": self.receipt,
             "expires_at": iso(self.event.expires_at),
         }
+        if self.receipt_jws is not None:
+            body["receipt_jws"] = self.receipt_jws
+        return body
 
 
 def parse_decision(sites: SitesConfig, site: Site, body: Any, *, gpc_header: bool = False) -> Decision:
@@ -221,10 +227,14 @@ def append_decision(
 
 
 def issue_receipt(sites: SitesConfig, site: Site, event: ConsentEvent, signer: ReceiptSigner,
-                  known_configs: set[str] | None = None) -> RecordedConsent:
-    """Sign the committed ``event`` and build its Kantara receipt."""
+                  known_configs: set[str] | None = None,
+                  receipt_keys: ReceiptKeys | None = None) -> RecordedConsent:
+    """Sign the committed ``event`` and build its Kantara receipt; with ``receipt_keys``, the
+    receipt is also signed as a JWS that anyone can verify offline."""
     shown = sites.banner_config(site, event.lang)
     if known_configs is not None:
         known_configs.add(shown["config_hash"])
     token = signer.sign(claims_of(event))
-    return RecordedConsent(event, token, build_receipt(event_facts(event), shown, sites))
+    receipt = build_receipt(event_facts(event), shown, sites)
+    jws = receipt_keys.sign_receipt(receipt) if receipt_keys is not None else None
+    return RecordedConsent(event, token, receipt, jws)

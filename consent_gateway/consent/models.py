@@ -1,11 +1,12 @@
-"""The consent ledger's tables: decisions (append-only) and the banner configurations shown."""
+"""The consent ledger's tables: decisions (append-only), the banner configurations shown, and the
+seal (signed checkpoints over the digests of the events)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Index, Integer, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consent_gateway.db import Base, BigId, JSONText, UTCDateTime
@@ -53,3 +54,37 @@ class BannerConfig(Base):
     policy_version: Mapped[str] = mapped_column(String(40))
     body: Mapped[dict[str, Any]] = mapped_column(JSONText)
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LedgerCheckpoint(Base):
+    """A signed seal over a range of events: the Merkle root of their digests, chained to the
+    previous checkpoint's digest. Editing, deleting or back-dating a sealed event breaks it."""
+
+    __tablename__ = "ledger_checkpoint"
+
+    # Numbered by the sealer (previous + 1), not by the database: the number is part of what is signed.
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    first_event_id: Mapped[int] = mapped_column(BigInteger)
+    last_event_id: Mapped[int] = mapped_column(BigInteger)
+    event_count: Mapped[int] = mapped_column(Integer)
+    root_digest: Mapped[str] = mapped_column(String(64))
+    previous_digest: Mapped[str | None] = mapped_column(String(64))
+    # SHA-256 of the signed statement: what the next checkpoint chains to.
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    signature: Mapped[str] = mapped_column(String(100))
+    kid: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LedgerEntry(Base):
+    """The sealed digest of one event, kept after the retention purge deletes the event, so that
+    a deleted event is named by its id and a purged one is told apart from a deleted one."""
+
+    __tablename__ = "ledger_entry"
+    __table_args__ = (Index("ix_ledger_entry_checkpoint", "checkpoint_id", "event_id"),)
+
+    event_id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    checkpoint_id: Mapped[int] = mapped_column(ForeignKey("ledger_checkpoint.id"))
+    digest: Mapped[str] = mapped_column(String(64))
+    event_created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,4 +1,5 @@
-"""The DPO's proof of one consent: the visitor's events on the site and what each was shown."""
+"""The DPO's proof of one consent: the visitor's events on the site, what each was shown, and the
+receipt's place in the sealed ledger."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from consent_gateway.consent import (
     receipt_status,
     shown_config,
 )
+from consent_gateway.consent.ledger import inclusion_proof
 from consent_gateway.declaration import Site, SitesConfig
 from consent_gateway.errors import NotFound
 from consent_gateway.staff.models import StaffToken
@@ -24,8 +26,9 @@ from consent_gateway.staff.tokens import log_access
 
 def proof_bundle(session: Session, sites: SitesConfig, site: Site, receipt_id: str,
                  staff: StaffToken) -> dict[str, Any]:
-    """The receipt, its status, the visitor's whole history on the site and the configurations
-    shown, by hash. The read is logged for ``staff`` and committed once."""
+    """The receipt, its status, the visitor's whole history on the site, the configurations
+    shown, by hash, and the receipt's inclusion in a signed ledger checkpoint (or "not sealed
+    yet"). The read is logged for ``staff`` and committed once."""
     event = session.scalars(
         select(ConsentEvent).where(ConsentEvent.receipt_id == receipt_id, ConsentEvent.site_id == site.id)
     ).first()
@@ -65,6 +68,7 @@ def proof_bundle(session: Session, sites: SitesConfig, site: Site, receipt_id: s
             for e in history
         ],
         "configs_shown": snapshots,
+        "ledger": inclusion_proof(session, event.id),
     }
     log_access(session, staff, "proof.read", site_id=site.id, subject=receipt_id)
     session.commit()

@@ -9,7 +9,6 @@ from flask import Blueprint, Response, g, jsonify, request
 
 from consent_gateway import consent, staff, workflows
 from consent_gateway.db import get_session
-from consent_gateway.enrich import classify_user_agent
 from consent_gateway.errors import NotFound, ValidationError
 from consent_gateway.web.auth import require_role
 from consent_gateway.web.extensions import gateway, limiter
@@ -18,6 +17,7 @@ from consent_gateway.web.http import (
     gpc_header,
     preflight,
     read_json,
+    request_context,
     site_or_404,
     with_cors,
 )
@@ -104,18 +104,10 @@ def record_consent(site_id: str):
     site = site_or_404(site_id)
     check_origin(site)
     body = read_json()
-    gpc = gpc_header()
-    decision = consent.parse_decision(gw.sites, site, body, gpc_header=gpc)
-    ua = classify_user_agent(request.headers.get("User-Agent"))
-    context = consent.RequestContext(
-        country=gw.geoip.country(request.remote_addr),
-        browser_family=ua.browser_family,
-        device_class=ua.device_class,
-        is_bot=ua.is_bot,
-        gpc_header=gpc,
-    )
+    context = request_context()
+    decision = consent.parse_decision(gw.sites, site, body, gpc_header=context.gpc_header)
     recorded = workflows.record_decision(
-        get_session(), gw.sites, site, decision, context, gw.signer,
+        get_session(), gw.sites, site, decision, context, gw.signer, receipt_keys=gw.receipt_keys,
         script_hash=gw.script_hash, known_configs=gw.snapshotted,
     )
     return jsonify(recorded.to_dict()), 201

@@ -15,6 +15,7 @@ from consent_gateway.web import (
     i18n,
     ops,
     privacy,
+    receipts,
     rights,
     stats,
 )
@@ -29,5 +30,6 @@ def init_app(app: Flask) -> None:
     app.before_request(redirect_to_public_url)
     i18n.init_app(app)
     # contact before api: the contact path's preflight must reach contact's OPTIONS view.
-    for module in (contact, api, applications, stats, ops, banner, demo, privacy, rights, dpo, dashboard):
+    for module in (contact, api, applications, stats, ops, banner, demo, privacy, receipts, rights, dpo,
+                   dashboard):
         app.register_blueprint(module.bp)

@@ -8,7 +8,7 @@ from flask import current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-from consent_gateway.consent import ReceiptSigner
+from consent_gateway.consent import ReceiptKeys, ReceiptSigner
 from consent_gateway.declaration import SitesConfig
 from consent_gateway.enrich import GeoIP
 from consent_gateway.settings import Settings
@@ -22,6 +22,8 @@ class Gateway:
     settings: Settings
     sites: SitesConfig
     signer: ReceiptSigner
+    # Ed25519 keys: each receipt's JWS, the JWKS, ledger checkpoints.
+    receipt_keys: ReceiptKeys
     geoip: GeoIP
     script_hash: str | None = None
     # Config hashes already kept in banner_config by this process (saves a lookup per request).

@@ -12,8 +12,10 @@ from flask import Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import RequestRedirect
 
+from consent_gateway.consent import RequestContext
 from consent_gateway.contact import Upload
 from consent_gateway.declaration import Site
+from consent_gateway.enrich import classify_user_agent
 from consent_gateway.errors import GatewayError, MalformedJSON, NotFound, OriginNotAllowed, PayloadTooLarge
 from consent_gateway.web.extensions import gateway
 
@@ -197,3 +199,16 @@ def redirect_to_public_url() -> None:
 
 def gpc_header() -> bool:
     return request.headers.get("Sec-GPC", "").strip() == "1"
+
+
+def request_context() -> RequestContext:
+    """What the request says about the visitor, reduced to non-identifying facts: country from
+    GeoIP, browser family and device class from the user agent, the GPC header."""
+    ua = classify_user_agent(request.headers.get("User-Agent"))
+    return RequestContext(
+        country=gateway().geoip.country(request.remote_addr),
+        browser_family=ua.browser_family,
+        device_class=ua.device_class,
+        is_bot=ua.is_bot,
+        gpc_header=gpc_header(),
+    )

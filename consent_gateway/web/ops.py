@@ -1,12 +1,16 @@
-"""Operations endpoints: liveness with a database check, and the GPC well-known file."""
+"""Operations endpoints: liveness with a database check, and the well-known files (GPC, JWKS)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+import hashlib
+import json
+
+from flask import Blueprint, Response, jsonify, request
 
 from consent_gateway.db import get_engine
 from consent_gateway.db.health import database_problem
 from consent_gateway.errors import DatabaseUnavailable
+from consent_gateway.web.extensions import gateway
 
 bp = Blueprint("ops", __name__)
 _PROBLEMS = {
@@ -33,3 +37,16 @@ def gpc_json():
     response = jsonify({"gpc": True, "lastUpdate": "2026-11-01"})
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+@bp.get("/.well-known/jwks.json")
+def jwks_json():
+    """The Ed25519 public keys that verify receipts' JWS and ledger checkpoints, old ones included:
+    anyone may fetch and cache them (they change only when the operator rotates keys)."""
+    body = json.dumps(gateway().receipt_keys.jwks(), separators=(",", ":")).encode()
+    etag = hashlib.sha256(body).hexdigest()[:32]
+    headers = {"ETag": f'"{etag}"', "Cache-Control": "public, max-age=3600",
+               "Access-Control-Allow-Origin": "*"}
+    if etag in request.headers.get("If-None-Match", ""):
+        return Response(status=304, headers=headers)
+    return Response(body, status=200, headers=headers, content_type="application/jwk-set+json")

@@ -26,7 +26,8 @@ def _submit_in_the_past(app, days_ago: int, token: str | None = None) -> None:
 
 def _purge(settings, *args: str):
     env = {"CONSENT_GATEWAY_DATABASE_URL": settings.database_url,
-           "CONSENT_GATEWAY_SITES": str(settings.sites_path)}
+           "CONSENT_GATEWAY_SITES": str(settings.sites_path),
+           "CONSENT_GATEWAY_RECEIPT_KEYS": ",".join(settings.receipt_keys)}
     result = CliRunner().invoke(main, ["purge", *args], env=env)
     assert result.exit_code == 0, result.output
     return result.output
@@ -74,6 +75,7 @@ def test_purge_in_small_batches_removes_everything_expired(app, db_session):
         _submit_in_the_past(app, 1100)
     _submit_in_the_past(app, 1)
     with Session(app.extensions["db_engine"]) as session:
-        report = purge(session, app.extensions["gateway"].sites, batch=2)
+        gw = app.extensions["gateway"]
+        report = purge(session, gw.sites, gw.receipt_keys, batch=2)
     assert report.contact_fields == 12 and report.submissions == 3
     assert len(field_rows(db_session)) == 4

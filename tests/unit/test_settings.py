@@ -15,11 +15,13 @@ from cryptography.fernet import Fernet
 from consent_gateway.cli import main
 from consent_gateway.errors import ConfigurationError
 from consent_gateway.settings import PROJECT_ROOT, Settings
+from consent_gateway.settings import generate_receipt_key as generate_key
 
 SITES_YAML = PROJECT_ROOT / "sites.yaml"
 
 OLD, NEW = "o" * 40, "n" * 40
 PII_1, PII_2 = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+RECEIPT_1, RECEIPT_2 = generate_key(), generate_key()
 
 
 def test_production_start_without_keys_is_refused(tmp_path):
@@ -33,6 +35,12 @@ def test_production_start_without_pii_keys_is_refused(tmp_path):
                            "CONSENT_GATEWAY_SECRET_KEYS": "k"})
 
 
+def test_production_start_without_receipt_keys_is_refused(tmp_path):
+    with pytest.raises(ConfigurationError, match="CONSENT_GATEWAY_RECEIPT_KEYS is not set"):
+        Settings.from_env({"CONSENT_GATEWAY_INSTANCE_PATH": str(tmp_path),
+                           "CONSENT_GATEWAY_SECRET_KEYS": NEW, "CONSENT_GATEWAY_PII_KEYS": PII_1})
+
+
 def test_embedded_default_creates_a_development_key_once_and_reuses_it(tmp_path):
     env = {"CONSENT_GATEWAY_INSTANCE_PATH": str(tmp_path)}
     with pytest.warns(UserWarning, match="development key"):
@@ -40,16 +48,20 @@ def test_embedded_default_creates_a_development_key_once_and_reuses_it(tmp_path)
     second = Settings.from_env(env, development=True)
     assert first.secret_keys == second.secret_keys and len(first.secret_keys[0]) >= 40
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    assert first.receipt_keys == second.receipt_keys and len(first.receipt_keys) == 1
+    assert (tmp_path / "receipt_key").stat().st_mode & 0o077 == 0
     assert first.database_url == f"sqlite:///{tmp_path / 'consent.db'}"
 
 
 def test_keys_are_comma_separated_and_the_last_signs(tmp_path):
     settings = Settings.from_env({"CONSENT_GATEWAY_SECRET_KEYS": f" {OLD} , {NEW} ",
                                   "CONSENT_GATEWAY_PII_KEYS": f"{PII_1},{PII_2}",
+                                  "CONSENT_GATEWAY_RECEIPT_KEYS": f"{RECEIPT_1}, {RECEIPT_2}",
                                   "CONSENT_GATEWAY_INSTANCE_PATH": str(tmp_path),
                                   "CONSENT_GATEWAY_RATELIMIT_ENABLED": "0"})
     assert settings.secret_keys == (OLD, NEW)
     assert settings.pii_keys == (PII_1, PII_2)
+    assert settings.receipt_keys == (RECEIPT_1, RECEIPT_2)
     assert settings.ratelimit_enabled is False
 
 
@@ -57,7 +69,8 @@ def test_keys_are_comma_separated_and_the_last_signs(tmp_path):
 def env(tmp_path) -> dict[str, str]:
     """A complete, valid production environment."""
     return {"CONSENT_GATEWAY_INSTANCE_PATH": str(tmp_path), "CONSENT_GATEWAY_SECRET_KEYS": NEW,
-            "CONSENT_GATEWAY_PII_KEYS": PII_1, "CONSENT_GATEWAY_SITES": str(SITES_YAML)}
+            "CONSENT_GATEWAY_PII_KEYS": PII_1, "CONSENT_GATEWAY_RECEIPT_KEYS": RECEIPT_1,
+            "CONSENT_GATEWAY_SITES": str(SITES_YAML)}
 
 
 def test_a_valid_environment_starts_with_the_development_public_url(env):
@@ -71,6 +84,9 @@ def test_a_valid_environment_starts_with_the_development_public_url(env):
     ("SECRET_KEYS", "x", "at least 32"),
     ("SECRET_KEYS", f"{NEW},short", "key #2"),
     ("PII_KEYS", "not-a-fernet-key", "not a Fernet key"),
+    ("RECEIPT_KEYS", "c2hvcnQ", "decodes to 5 bytes"),
+    ("RECEIPT_KEYS", f"{RECEIPT_1},not base64!", "key #2 is neither base64url nor PEM"),
+    ("RECEIPT_KEYS", "-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----", "PEM"),
     ("GEOIP_DB", "/nowhere/GeoLite2-Country.mmdb", "does not exist"),
     ("GEOIP_DB", str(SITES_YAML), "not a GeoIP2 database"),
     ("DATABASE_URL", "not a url", "not a database URL"),

@@ -23,7 +23,7 @@ def test_accept_all_returns_a_signed_kantara_receipt(client, post_consent, db_se
     r = post_consent("accept_all")
     assert r.status_code == 201
     body = r.get_json()
-    assert set(body) == {"receipt_id", "visitor_id", "token", "receipt", "expires_at"}
+    assert set(body) == {"receipt_id", "visitor_id", "token", "receipt", "receipt_jws", "expires_at"}
     assert r.headers["Access-Control-Allow-Origin"] == DEMO_ORIGIN
     receipt = body["receipt"]
     assert receipt["version"] == "KI-CR-v1.1.0"

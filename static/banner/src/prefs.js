@@ -35,6 +35,14 @@ function purposeBlock(ctl, p, checked) {
     cookieTable(t, p));
 }
 
+/** The stored decision's receipt page on the gateway (what was chosen, its JWS, withdrawal). */
+function receiptLink(ctl) {
+  const d = ctl.decision();
+  return d && h('p', null, h('a', {
+    href: ctl.base + ctl.config.texts.privacy_centre_path + 'receipts/' + d.token + '?lang=' + ctl.config.lang,
+  }, ctl.t('receipt_link')));
+}
+
 /** Open the dialog; `onGone` moves focus somewhere sensible if `opener` has disappeared. */
 export function openPreferences(ctl, opener, onGone) {
   if (current) return;
@@ -67,7 +75,8 @@ export function openPreferences(ctl, opener, onGone) {
     btn(t('accept_all'), decide('accept_all')),
     btn(t('reject_all'), decide('reject_all')),
     btn(t('save'), decide('custom'), ' iq-alt')),
-  ctl.grantsAny() && h('p', null, btn(t('withdraw'), decide('withdraw'), ' iq-alt')));
+  ctl.grantsAny() && h('p', null, btn(t('withdraw'), decide('withdraw'), ' iq-alt')),
+  receiptLink(ctl));
   const overlay = h('div', { class: 'iq iq-overlay', lang: config.lang }, dialog);
 
   function onKey(e) {

@@ -46,7 +46,8 @@ def test_rotate_pii_re_encrypts_everything_under_the_newest_key(make_app, settin
         assert submit(client, PERSON).status_code == 201
     new = Fernet.generate_key().decode()
     env = {"CONSENT_GATEWAY_DATABASE_URL": settings.database_url, "CONSENT_GATEWAY_SECRET_KEYS": "k" * 32,
-           "CONSENT_GATEWAY_PII_KEYS": f"{old},{new}"}
+           "CONSENT_GATEWAY_PII_KEYS": f"{old},{new}",
+           "CONSENT_GATEWAY_RECEIPT_KEYS": ",".join(settings.receipt_keys)}
     result = CliRunner().invoke(main, ["keys", "rotate-pii", "--batch", "5"], env=env)
     assert result.exit_code == 0, result.output
     assert "re-encrypted 12 contact value(s)" in result.output and "3 batch(es)" in result.output
