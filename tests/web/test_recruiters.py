@@ -98,10 +98,10 @@ def test_revoking_the_purpose_of_a_file_removes_it(app, client, db_session):
 def test_the_retention_purge_removes_the_files_and_not_before(app, db_session, application):
     gw = app.extensions["gateway"]
     with Session(app.extensions["db_engine"]) as session:
-        workflows.purge(session, gw.sites, now=utcnow() + timedelta(days=729))
+        workflows.purge(session, gw.sites, gw.receipt_keys, now=utcnow() + timedelta(days=729))
     assert len(file_rows(db_session)) == 2
     with Session(app.extensions["db_engine"]) as session:
-        report = workflows.purge(session, gw.sites, now=utcnow() + timedelta(days=731))
+        report = workflows.purge(session, gw.sites, gw.receipt_keys, now=utcnow() + timedelta(days=731))
     assert report.fields_by_purpose["recruitment"] >= 2
     assert file_rows(db_session) == [] and submission_count(db_session) == 0
 
