@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from consent_gateway import create_app
+from consent_gateway.cli.evidence import evidence
 from consent_gateway.cli.ledger import ledger
 from consent_gateway.cli.stats import demo, stats_command
 from consent_gateway.consent import ReceiptKeys
@@ -202,6 +203,7 @@ def purge(dry_run: bool) -> None:
 
 
 main.add_command(ledger)
+main.add_command(evidence)
 
 
 def _safe_url(url: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consent_gateway.db import Base, BigId, JSONText, UTCDateTime
@@ -54,6 +54,21 @@ class BannerConfig(Base):
     policy_version: Mapped[str] = mapped_column(String(40))
     body: Mapped[dict[str, Any]] = mapped_column(JSONText)
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class BannerSnapshot(Base):
+    """A screenshot of one banner configuration (CNIL: keep a picture of every version shown), one
+    row per variant (``first-desktop``, ``preferences-mobile``...). A configuration that can no
+    longer be rendered (no longer the current one of its site and language) gets one row with a
+    note and no picture, rather than a picture of the wrong banner."""
+
+    __tablename__ = "banner_snapshot"
+
+    config_hash: Mapped[str] = mapped_column(ForeignKey("banner_config.config_hash"), primary_key=True)
+    variant: Mapped[str] = mapped_column(String(24), primary_key=True)
+    png: Mapped[bytes | None] = mapped_column(LargeBinary)
+    note: Mapped[str | None] = mapped_column(String(200))
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class LedgerCheckpoint(Base):

@@ -12,6 +12,7 @@ from consent_gateway.web import (
     dashboard,
     demo,
     dpo,
+    evidence,
     i18n,
     ops,
     privacy,
@@ -31,5 +32,5 @@ def init_app(app: Flask) -> None:
     i18n.init_app(app)
     # contact before api: the contact path's preflight must reach contact's OPTIONS view.
     for module in (contact, api, applications, stats, ops, banner, demo, privacy, receipts, rights, dpo,
-                   dashboard):
+                   dashboard, evidence):
         app.register_blueprint(module.bp)

@@ -9,11 +9,13 @@ indexed, and send no Referer that would carry the token to another site.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 
 from consent_gateway import consent, workflows
+from consent_gateway.consent.snapshots import receipt_snapshot_variant
 from consent_gateway.db import get_session
 from consent_gateway.declaration import Site
 from consent_gateway.errors import InvalidReceipt
@@ -32,7 +34,12 @@ class WithdrawForm(FlaskForm):
 
 def _page(site: Site, token: str) -> consent.ReceiptPage:
     gw = gateway()
-    return consent.receipt_page(get_session(), gw.sites, gw.signer, gw.receipt_keys, site, token)
+    page = consent.receipt_page(get_session(), gw.sites, gw.signer, gw.receipt_keys, site, token)
+    variant = receipt_snapshot_variant(get_session(), page.event.config_hash)
+    if variant is None:
+        return page
+    return replace(page, snapshot_url=url_for("evidence.banner_snapshot", site_id=site.id,
+                                              config_hash=page.event.config_hash, variant=variant))
 
 
 @bp.errorhandler(InvalidReceipt)

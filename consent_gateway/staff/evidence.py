@@ -1,0 +1,177 @@
+"""The evidence pack: what the DPO hands to the CNIL in one zip file.
+
+For one site and period: the declaration (``sites.yaml`` and its SHA-256, the policy versions
+served), every banner configuration served with its screenshots, the ledger's signed checkpoints
+and the result of verifying them, the JWKS that verifies them, the period's statistics, the
+privacy notice as rendered, and ``manifest.json`` giving the SHA-256 and size of every other file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from consent_gateway.consent import BannerConfig, ConsentEvent, ReceiptKeys, iso
+from consent_gateway.consent.ledger import checkpoints, verify_ledger
+from consent_gateway.consent.snapshots import snapshots_of
+from consent_gateway.declaration import Site, SitesConfig
+from consent_gateway.errors import ValidationError
+from consent_gateway.staff.models import StaffToken
+from consent_gateway.staff.tokens import log_access
+from consent_gateway.stats import StatsQuery, consent_stats
+
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+    @property
+    def since(self) -> datetime:
+        return datetime.combine(self.start, time.min, UTC)
+
+    @property
+    def until(self) -> datetime:
+        """The first instant after the period (its last day is included)."""
+        return datetime.combine(self.end + timedelta(days=1), time.min, UTC)
+
+
+def parse_period(raw_from: str | None, raw_to: str | None, today: date) -> Period:
+    """``from``/``to`` as YYYY-MM-DD (ValidationError names the field); by default, from the
+    gateway's first day (2000-01-01 stands for "all") to today."""
+    end = _date(raw_to, "to") or today
+    start = _date(raw_from, "from") or date(2000, 1, 1)
+    if start > end:
+        raise ValidationError("from must not be after to", field="from")
+    return Period(start, end)
+
+
+def _date(raw: str | None, name: str) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise ValidationError(f"{name} must be a date as YYYY-MM-DD", field=name) from exc
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """The declaration in force: the text of ``sites.yaml``, as the operator wrote it."""
+
+    text: str
+    retention_days: int
+
+
+def evidence_pack(session: Session, sites: SitesConfig, site: Site, period: Period, *,
+                  declaration: Declaration, receipt_keys: ReceiptKeys, notices: Mapping[str, str],
+                  public_url: str, now: datetime, staff: StaffToken | None = None) -> bytes:
+    """The zip of ``site``'s evidence for ``period``. ``notices`` is the privacy notice as rendered,
+    by language. A read by ``staff`` (the API) is written to the access log and committed."""
+    files: dict[str, bytes] = {}
+    configs = served_configs(session, site, period)
+    policy_versions = sorted(session.scalars(
+        select(BannerConfig.policy_version).where(BannerConfig.site_id == site.id).distinct()))
+    files["declaration/sites.yaml"] = declaration.text.encode()
+    files["declaration/declaration.json"] = _json({
+        "site": site.id,
+        "sites_yaml_sha256": hashlib.sha256(declaration.text.encode()).hexdigest(),
+        "current_policy_version": site.policy_version,
+        "policy_versions_served": policy_versions,
+        "current_config_hashes": sites.config_hashes(site),
+    })
+    snapshots = snapshots_of(session, [c.config_hash for c in configs])
+    for config in configs:
+        mine = [s for s in snapshots if s.config_hash == config.config_hash]
+        files[f"banner-configs/{config.config_hash}.json"] = _json({
+            "config_hash": config.config_hash, "site": config.site_id, "lang": config.lang,
+            "policy_version": config.policy_version, "first_seen_at": iso(config.first_seen_at),
+            "snapshots": [{"variant": s.variant, "taken_at": iso(s.taken_at), "note": s.note,
+                           "file": f"banner-configs/{config.config_hash}/{s.variant}.png" if s.png else None}
+                          for s in mine],
+            "body": config.body,
+        })
+        for shot in mine:
+            if shot.png is not None:
+                files[f"banner-configs/{config.config_hash}/{shot.variant}.png"] = shot.png
+    report = verify_ledger(session, receipt_keys.public_keys(), declaration.retention_days)
+    files["ledger/checkpoints.json"] = _json(checkpoints(session))
+    files["ledger/verify.json"] = _json(report.to_dict())
+    files["jwks.json"] = _json(receipt_keys.jwks())
+    files["stats.json"] = _json(consent_stats(session, sites, StatsQuery(site.id, period.start, period.end)))
+    for lang, html in sorted(notices.items()):
+        files[f"privacy-notice/{lang}.html"] = html.encode()
+    files[MANIFEST] = _json({
+        "site": site.id,
+        "period": {"from": period.start.isoformat(), "to": period.end.isoformat()},
+        "generated_at": iso(now),
+        "public_url": public_url,
+        "ledger_intact": report.intact,
+        "files": [{"path": path, "sha256": hashlib.sha256(body).hexdigest(), "size": len(body)}
+                  for path, body in sorted(files.items())],
+    })
+    if staff is not None:
+        log_access(session, staff, "evidence.pack", site_id=site.id,
+                   subject=f"{period.start.isoformat()}..{period.end.isoformat()}")
+        session.commit()
+    return _zip(files, now)
+
+
+def served_configs(session: Session, site: Site, period: Period) -> list[BannerConfig]:
+    """The configurations of ``site`` served during ``period``: first seen in it, answered in it,
+    or the latest one of each language first seen before it (still being served when it began)."""
+    known = session.scalars(
+        select(BannerConfig).where(BannerConfig.site_id == site.id, BannerConfig.first_seen_at < period.until)
+        .order_by(BannerConfig.first_seen_at, BannerConfig.config_hash)).all()
+    answered = set(session.scalars(
+        select(ConsentEvent.config_hash).where(
+            ConsentEvent.site_id == site.id, ConsentEvent.created_at >= period.since,
+            ConsentEvent.created_at < period.until).distinct()))
+    before: dict[str, str] = {}
+    for config in known:
+        if config.first_seen_at < period.since:
+            before[config.lang] = config.config_hash
+    keep = answered | set(before.values())
+    return [c for c in known if c.first_seen_at >= period.since or c.config_hash in keep]
+
+
+def manifest_problems(pack: bytes) -> list[str]:
+    """What in ``pack`` does not match its manifest (a file missing, extra, or with another
+    digest or size); empty when the pack is as generated."""
+    with zipfile.ZipFile(io.BytesIO(pack)) as archive:
+        manifest = json.loads(archive.read(MANIFEST))
+        listed = {f["path"]: f for f in manifest["files"]}
+        present = set(archive.namelist()) - {MANIFEST}
+        problems = [f"not listed: {p}" for p in sorted(present - listed.keys())]
+        for path, entry in sorted(listed.items()):
+            if path not in present:
+                problems.append(f"missing: {path}")
+                continue
+            body = archive.read(path)
+            if hashlib.sha256(body).hexdigest() != entry["sha256"] or len(body) != entry["size"]:
+                problems.append(f"altered: {path}")
+    return problems
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=str).encode()
+
+
+def _zip(files: Mapping[str, bytes], now: datetime) -> bytes:
+    buffer = io.BytesIO()
+    stamp = now.astimezone(UTC).timetuple()[:6]
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path, body in files.items():
+            archive.writestr(zipfile.ZipInfo(path, date_time=stamp), body, zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
