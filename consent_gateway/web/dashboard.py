@@ -1,95 +1,71 @@
-"""The marketing dashboard: sign-in with a staff token (Flask-WTF), figures, charts, CSV.
+"""The marketing dashboard: figures, charts, CSV, for a marketing, dpo or admin staff token.
 
-The signed-in state lives in Flask's cookie session, which on /dashboard is its own cookie
-(``__Host-`` prefixed on https, HttpOnly, SameSite=Strict, see ``web.app``) and expires after
-``IDLE_MINUTES`` without a request.
+Sign-in, sign-out, the staff session cookie and its idle expiry are ``web.signin``'s, as for the
+DPO's workspace; the language is the staff pages' (``?lang=``, else the browser's, see ``web.i18n``)
+and the UI strings are the gettext catalogue's.
 """
 
 from __future__ import annotations
 
-import functools
-import time
-from collections.abc import Callable
-from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
-from flask import Blueprint, Response, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, current_app, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField
 
 from consent_gateway import stats
 from consent_gateway.db import get_session, utcnow
 from consent_gateway.errors import GatewayError
-from consent_gateway.staff import active_staff, authenticate
 from consent_gateway.web import charts
 from consent_gateway.web.extensions import gateway, limiter
+from consent_gateway.web.signin import SignInForm, require_signed_in, safe_next, sign_in, sign_out
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
-IDLE_MINUTES = 30
 ROLES = ("marketing", "dpo", "admin")
-F = TypeVar("F", bound=Callable[..., Any])
+ACTION_LABELS = {
+    "accept_all": _l("Accept all"),
+    "reject_all": _l("Reject all"),
+    "custom": _l("Custom"),
+    "withdraw": _l("Withdrawal"),
+}
+signed_in = require_signed_in(*ROLES, sign_in_endpoint="dashboard.sign_in_page")
 
 
-def _lang() -> str:
-    lang = request.args.get("lang") or session.get("lang") or "fr"
-    return lang if lang in ("fr", "en") else "fr"
+@bp.context_processor
+def _layout() -> dict:
+    return {"lang": str(get_locale()), "ui_languages": current_app.extensions["ui_languages"],
+            "action_labels": ACTION_LABELS}
 
 
-def _tr(lang: str) -> Callable[[str, str], str]:
-    return lambda fr, en: en if lang == "en" else fr
-
-
-class SignInForm(FlaskForm):
-    token = PasswordField("token")
-
-
-def signed_in(view: F) -> F:
-    """Redirect to the sign-in page unless a live staff token signed in less than
-    ``IDLE_MINUTES`` ago (counted from the last request)."""
-
-    @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        staff_id, seen = session.get("staff_id"), session.get("seen", 0)
-        expired = time.time() - seen > IDLE_MINUTES * 60
-        staff = None if staff_id is None or expired else active_staff(get_session(), staff_id)
-        if staff is None or staff.role not in ROLES:
-            lang = _lang()
-            session.clear()
-            return redirect(url_for("dashboard.sign_in", lang=lang, expired=int(bool(staff_id))))
-        session["seen"] = int(time.time())
-        g.staff = staff
-        return view(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
+def _asked_lang() -> str | None:
+    """The ``?lang=`` asked, carried over redirects (the dashboard keeps no language in the session)."""
+    return request.args.get("lang") or None
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit("10/minute", methods=["POST"])
-def sign_in():
-    lang = _lang()
+def sign_in_page():
     form = SignInForm()
     error = None
     if form.validate_on_submit():
-        staff = authenticate(get_session(), (form.token.data or "").strip())
-        if staff is not None and staff.role in ROLES:
-            session.clear()
-            session.update(staff_id=staff.id, seen=int(time.time()), lang=lang)
-            return redirect(url_for("dashboard.overview", lang=lang))
+        if sign_in(form.token.data or "", ROLES) is not None:
+            return redirect(safe_next(request.args.get("next"),
+                                      url_for("dashboard.overview", lang=_asked_lang())))
         error = "invalid"
     elif request.method == "POST":
-        error = "csrf"
+        # An empty token reads as an invalid one; only a missing or stale CSRF token says so.
+        error = "csrf" if "csrf_token" in form.errors else "invalid"
     status = 401 if error else 200
-    return render_template("dashboard/sign_in.html", form=form, error=error, lang=lang, tr=_tr(lang),
+    return render_template("dashboard/sign_in.html", form=form, error=error,
                            expired=request.args.get("expired") == "1"), status
 
 
 @bp.post("/sign-out")
-def sign_out():
-    lang = _lang()
-    form = FlaskForm()
-    if form.validate_on_submit():
-        session.clear()
-    return redirect(url_for("dashboard.sign_in", lang=lang))
+def sign_out_page():
+    if FlaskForm().validate_on_submit():
+        sign_out()
+    return redirect(url_for("dashboard.sign_in_page", lang=_asked_lang()))
 
 
 def _query(group_by: str = "day") -> stats.StatsQuery:
@@ -102,8 +78,6 @@ def _query(group_by: str = "day") -> stats.StatsQuery:
 @signed_in
 def overview():
     """The overview of a period: cards, charts with their tables, breakdowns, fairness."""
-    lang = _lang()
-    session["lang"] = lang
     gw = gateway()
     error = None
     try:
@@ -113,9 +87,9 @@ def overview():
         query = stats.parse_query(gw.sites, {}, utcnow().date())
     figures = stats.dashboard_figures(get_session(), gw.sites, query)
     return render_template(
-        "dashboard/overview.html", lang=lang, tr=_tr(lang), query=query, figures=figures,
-        sites=gw.sites, error=error, staff=g.staff, charts=_charts(figures, lang),
-        form=FlaskForm(), today=date.today().isoformat(),
+        "dashboard/overview.html", query=query, figures=figures,
+        sites=gw.sites, error=error, staff=g.staff, charts=_charts(figures, str(get_locale())),
+        form=FlaskForm(),
     ), (400 if error else 200)
 
 
@@ -127,8 +101,8 @@ def _charts(figures: dict[str, Any], lang: str) -> dict[str, Any]:
         for p in daily["purposes"]
     ])
     actions = charts.stacked_bars(labels, [
-        (action, [(row.get("actions") or {}).get(action) for row in daily["rows"]])
-        for action in ("accept_all", "reject_all", "custom", "withdraw")
+        (str(label), [(row.get("actions") or {}).get(action) for row in daily["rows"]])
+        for action, label in ACTION_LABELS.items()
     ])
     breakdowns = {
         name: charts.horizontal_bars(sorted(

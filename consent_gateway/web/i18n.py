@@ -2,7 +2,8 @@
 
 One resolver answers every view and Flask-Babel's locale selector: ``?lang=`` (or the hosted
 form's ``lang`` field) when the site offers that language, else the best match of the browser's
-Accept-Language among the site's languages, else the site's default.
+Accept-Language among the site's languages, else the site's default. Staff pages (no site) choose
+the same way among the UI languages, French by default.
 
 UI strings are English msgids, marked ``_()`` in templates and ``gettext``/``lazy_gettext`` in
 Python; their translations are ``consent_gateway/translations/<lang>/LC_MESSAGES/messages.po``,
@@ -12,6 +13,7 @@ adding a catalogue (``make catalogue LANG=xx``); a site may only declare languag
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from babel import Locale
@@ -29,12 +31,18 @@ DOMAIN = "messages"
 
 def resolve_language(site: Site) -> str:
     """The language to answer in for ``site``, among the languages it declares."""
+    return choose_language(site.languages, site.default_language)
+
+
+def choose_language(languages: Sequence[str], default: str) -> str:
+    """``?lang=`` (or a form's ``lang`` field) if among ``languages``, else the browser's best match
+    among them, else ``default``."""
     asked = request.values.get("lang", "")
-    if asked in site.languages:
+    if asked in languages:
         return asked
     # The answer now depends on a header: caches must keep one copy per Accept-Language.
     g.language_negotiated = True
-    return request.accept_languages.best_match(site.languages) or site.default_language
+    return request.accept_languages.best_match(languages) or default
 
 
 def _site_locale() -> str | None:
@@ -44,8 +52,9 @@ def _site_locale() -> str | None:
     if site is not None:
         return resolve_language(site)
     if in_staff_area():
-        # Staff pages belong to no site: the browser's language among the catalogues, French first.
-        return request.accept_languages.best_match(current_app.extensions["ui_languages"], "fr")
+        # Staff pages belong to no site: ?lang= or the browser's language among the catalogues,
+        # French first.
+        return choose_language(current_app.extensions["ui_languages"], "fr")
     return None
 
 

@@ -1,6 +1,6 @@
 """Staff sign-in with a staff token, kept in a hardened session cookie with an idle expiry.
 
-Staff areas (the DPO's workspace; the marketing dashboard may join) use their own Flask session
+Staff areas (the DPO's workspace and the marketing dashboard) use their own Flask session
 cookie: ``__Host-iq_staff`` when the public URL is https (Secure, Path=/, no Domain), HttpOnly,
 SameSite=Strict, signed under its own salt so that a visitor's form-session cookie can never stand
 in for it. Everywhere else the session is the hosted forms' ``iq_form_session`` (SameSite=Lax).
@@ -120,13 +120,17 @@ def signed_in_staff(roles: tuple[str, ...]) -> StaffToken | None:
 
 
 def require_signed_in(*roles: str, sign_in_endpoint: str) -> Callable[[F], F]:
-    """View guard: the signed-in staff member on ``g.staff``, else a redirect to the sign-in page."""
+    """View guard: the signed-in staff member on ``g.staff``, else a redirect to the sign-in page,
+    which keeps the ``?lang=`` asked and says ``expired=1`` when a session has just ended."""
     def decorator(view: F) -> F:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
+            had_session = "staff_id" in session
             staff = signed_in_staff(roles)
             if staff is None:
-                return redirect(url_for(sign_in_endpoint, next=request.path))
+                return redirect(url_for(sign_in_endpoint, next=request.path,
+                                        lang=request.args.get("lang") or None,
+                                        expired=1 if had_session else None))
             g.staff = staff
             return view(*args, **kwargs)
 
