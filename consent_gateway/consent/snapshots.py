@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -63,22 +64,43 @@ def take_snapshots(session: Session, sites: SitesConfig, base_url: str) -> Snaps
     if not pending:
         return report
     now = utcnow()
-    with _browser() as browser:
-        for config in pending:
-            site = sites.site(config.site_id)
-            current = sites.config_hashes(site).get(config.lang) if site is not None else None
-            if current != config.config_hash:
-                session.add(BannerSnapshot(
-                    config_hash=config.config_hash, variant=NOT_RENDERED, png=None, taken_at=now,
-                    note="no longer the current configuration of its site and language: not re-rendered"))
-                report.not_rendered.append(config.config_hash)
-                continue
-            for variant, png in _render(browser, base_url, config).items():
-                session.add(BannerSnapshot(config_hash=config.config_hash, variant=variant, png=png,
+    renderable: list[_Shown] = []
+    for config in pending:
+        site = sites.site(config.site_id)
+        current = sites.config_hashes(site).get(config.lang) if site is not None else None
+        if current != config.config_hash:
+            session.add(BannerSnapshot(
+                config_hash=config.config_hash, variant=NOT_RENDERED, png=None, taken_at=now,
+                note="no longer the current configuration of its site and language: not re-rendered"))
+            report.not_rendered.append(config.config_hash)
+        else:
+            renderable.append(_Shown(config.site_id, config.lang, config.config_hash))
+    if renderable:
+        # Playwright's sync API refuses to run where an asyncio loop runs (an async server, a test
+        # session that already drives a browser): the browser gets a thread of its own.
+        with ThreadPoolExecutor(max_workers=1) as worker:
+            pictured = worker.submit(_render_all, base_url, renderable).result()
+        for shown, pictures in zip(renderable, pictured, strict=True):
+            for variant, png in pictures.items():
+                session.add(BannerSnapshot(config_hash=shown.config_hash, variant=variant, png=png,
                                            taken_at=now))
-            report.pictured.append(config.config_hash)
+            report.pictured.append(shown.config_hash)
     session.commit()
     return report
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """What the browser needs of a configuration (no ORM object crosses into its thread)."""
+
+    site_id: str
+    lang: str
+    config_hash: str
+
+
+def _render_all(base_url: str, configs: list[_Shown]) -> list[dict[str, bytes]]:
+    with _browser() as browser:
+        return [_render(browser, base_url, config) for config in configs]
 
 
 @contextmanager
@@ -101,7 +123,7 @@ def _browser() -> Iterator[Browser]:
             browser.close()
 
 
-def _render(browser: Browser, base_url: str, config: BannerConfig) -> dict[str, bytes]:
+def _render(browser: Browser, base_url: str, config: _Shown) -> dict[str, bytes]:
     """The four pictures of ``config``; GatewayError if the page serves another configuration."""
     pictures: dict[str, bytes] = {}
     gateway_host = urlsplit(base_url).netloc
