@@ -13,8 +13,14 @@ from stats_support import BOT, CHROME, FIREFOX, SAFARI, Poster, opt_in_purposes,
 from consent_gateway.staff import create_token
 from consent_gateway.stats.demo import seed_decisions
 
-TODAY = datetime.now(UTC).date()
-START = TODAY - timedelta(days=29)
+
+def _today():
+    """Today when the test runs, not when the module was collected (a run may cross midnight)."""
+    return datetime.now(UTC).date()
+
+
+def _start():
+    return _today() - timedelta(days=29)
 
 
 @pytest.fixture
@@ -33,8 +39,8 @@ def marketing(db_session):
 
 
 def _get(client, headers, **params):
-    params.setdefault("from", START.isoformat())
-    params.setdefault("to", TODAY.isoformat())
+    params.setdefault("from", _start().isoformat())
+    params.setdefault("to", _today().isoformat())
     return client.get("/api/v1/stats/consents", query_string=params, headers=headers)
 
 
@@ -73,8 +79,8 @@ def test_figures_equal_an_independent_count_of_the_raw_events(
     assert r.status_code == 200
     report = r.get_json()
     with Session(engine) as session:
-        raw = raw_counts(session, sites, START, TODAY, key)
-        everything = raw_counts(session, sites, START, TODAY, lambda e: "all")["all"]
+        raw = raw_counts(session, sites, _start(), _today(), key)
+        everything = raw_counts(session, sites, _start(), _today(), lambda e: "all")["all"]
     _assert_matches(report["totals"], everything)
     assert report["bots_excluded"] == everything["bots"] > 0
     shown = [row for row in report["rows"] if not row["suppressed"]]
@@ -89,7 +95,7 @@ def test_figures_equal_an_independent_count_of_the_raw_events(
 def test_opt_in_per_purpose_counts_only_sites_that_ask_for_it(app, client, sites, poster, marketing):
     with Session(app.extensions["db_engine"]) as session:
         seed_decisions(session, sites, 3000, days=30, seed=3)
-        raw = raw_counts(session, sites, START, TODAY, lambda e: "all")["all"]
+        raw = raw_counts(session, sites, _start(), _today(), lambda e: "all")["all"]
     rows = {row["key"]: row for row in _get(client, marketing, group_by="purpose").get_json()["rows"]}
     purposes = {p for sid in sites.sites for p in opt_in_purposes(sites, sid)}
     assert set(rows) == purposes
