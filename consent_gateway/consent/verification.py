@@ -15,6 +15,7 @@ from consent_gateway.consent.receipts import (
     ReceiptFacts,
     ReceiptSigner,
     build_receipt,
+    iso,
 )
 from consent_gateway.db import utcnow
 from consent_gateway.declaration import SitesConfig
@@ -120,3 +121,21 @@ def event_facts(event: ConsentEvent) -> ReceiptFacts:
         expires_at=event.expires_at,
         script_hash=event.script_hash,
     )
+
+
+def event_record(event: ConsentEvent) -> dict[str, Any]:
+    """One decision as the DPO's proof and the visitor's export show it (no IP: none is kept)."""
+    return {
+        "receipt_id": event.receipt_id,
+        "action": event.action,
+        "choices": event.choices,
+        "policy_version": event.policy_version,
+        "config_hash": event.config_hash,
+        "lang": event.lang,
+        "gpc": event.gpc,
+        "country": event.country,
+        "browser_family": event.browser_family,
+        "device_class": event.device_class,
+        "recorded_at": iso(event.created_at),
+        "expires_at": iso(event.expires_at),
+    }

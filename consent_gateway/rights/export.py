@@ -14,6 +14,7 @@ from consent_gateway.consent import (
     ConsentEvent,
     build_receipt,
     event_facts,
+    event_record,
     iso,
     receipt_status,
     shown_config,
@@ -57,18 +58,7 @@ def _consents(session: Session, sites: SitesConfig, site: Site, visitor_id: str,
     events = session.scalars(select(ConsentEvent).where(
         ConsentEvent.site_id == site.id, ConsentEvent.visitor_id == visitor_id).order_by(ConsentEvent.id))
     return [{
-        "receipt_id": e.receipt_id,
-        "action": e.action,
-        "choices": e.choices,
-        "policy_version": e.policy_version,
-        "config_hash": e.config_hash,
-        "lang": e.lang,
-        "gpc": e.gpc,
-        "country": e.country,
-        "browser_family": e.browser_family,
-        "device_class": e.device_class,
-        "recorded_at": iso(e.created_at),
-        "expires_at": iso(e.expires_at),
+        **event_record(e),
         "status": receipt_status(session, e, now),
         "receipt": build_receipt(event_facts(e), shown_config(session, sites, e.config_hash), sites),
     } for e in events]

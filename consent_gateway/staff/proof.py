@@ -13,6 +13,7 @@ from consent_gateway.consent import (
     ConsentEvent,
     build_receipt,
     event_facts,
+    event_record,
     iso,
     receipt_status,
     shown_config,
@@ -50,23 +51,7 @@ def proof_bundle(session: Session, sites: SitesConfig, site: Site, receipt_id: s
         "status": receipt_status(session, event),
         "receipt": build_receipt(event_facts(event), shown_config(session, sites, event.config_hash),
                                  sites),
-        "events": [
-            {
-                "receipt_id": e.receipt_id,
-                "action": e.action,
-                "choices": e.choices,
-                "policy_version": e.policy_version,
-                "config_hash": e.config_hash,
-                "lang": e.lang,
-                "gpc": e.gpc,
-                "country": e.country,
-                "browser_family": e.browser_family,
-                "device_class": e.device_class,
-                "recorded_at": iso(e.created_at),
-                "expires_at": iso(e.expires_at),
-            }
-            for e in history
-        ],
+        "events": [event_record(e) for e in history],
         "configs_shown": snapshots,
         "ledger": inclusion_proof(session, event.id),
     }
