@@ -27,7 +27,7 @@ from consent_gateway.declaration import Site, SitesConfig
 from consent_gateway.errors import ValidationError
 from consent_gateway.staff.models import StaffToken
 from consent_gateway.staff.tokens import log_access
-from consent_gateway.stats import StatsQuery, consent_stats
+from consent_gateway.stats import StatsQuery, consent_stats, parse_date
 
 MANIFEST = "manifest.json"
 
@@ -50,20 +50,11 @@ class Period:
 def parse_period(raw_from: str | None, raw_to: str | None, today: date) -> Period:
     """``from``/``to`` as YYYY-MM-DD (ValidationError names the field); by default, from the
     gateway's first day (2000-01-01 stands for "all") to today."""
-    end = _date(raw_to, "to") or today
-    start = _date(raw_from, "from") or date(2000, 1, 1)
+    end = parse_date(raw_to, "to") or today
+    start = parse_date(raw_from, "from") or date(2000, 1, 1)
     if start > end:
         raise ValidationError("from must not be after to", field="from")
     return Period(start, end)
-
-
-def _date(raw: str | None, name: str) -> date | None:
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError as exc:
-        raise ValidationError(f"{name} must be a date as YYYY-MM-DD", field=name) from exc
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from consent_gateway.stats.export import stats_csv
 from consent_gateway.stats.fairness import fairness_audit
 from consent_gateway.stats.models import BannerImpressionDaily, ConsentDaily
 from consent_gateway.stats.overview import dashboard_figures
-from consent_gateway.stats.queries import GROUPS, StatsQuery, consent_stats, parse_query
+from consent_gateway.stats.queries import GROUPS, StatsQuery, consent_stats, parse_date, parse_query
 from consent_gateway.stats.rollup import count_decision, count_impression, rebuild, record_impression
 from consent_gateway.stats.suppression import MIN_CELL
 
@@ -19,6 +19,7 @@ __all__ = [
     "count_impression",
     "dashboard_figures",
     "fairness_audit",
+    "parse_date",
     "parse_query",
     "rebuild",
     "record_impression",

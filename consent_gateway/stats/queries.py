@@ -52,8 +52,8 @@ def parse_query(sites: SitesConfig, args: Mapping[str, str | None], today: date)
     site_id = args.get("site") or None
     if site_id is not None and sites.site(site_id) is None:
         raise ValidationError(f"no site {site_id!r} is declared", field="site")
-    end = _date(args.get("to"), "to") or today
-    start = _date(args.get("from"), "from") or end - timedelta(days=DEFAULT_DAYS - 1)
+    end = parse_date(args.get("to"), "to") or today
+    start = parse_date(args.get("from"), "from") or end - timedelta(days=DEFAULT_DAYS - 1)
     if start > end:
         raise ValidationError("from must not be after to", field="from")
     if (end - start).days >= MAX_DAYS:
@@ -64,7 +64,8 @@ def parse_query(sites: SitesConfig, args: Mapping[str, str | None], today: date)
     return StatsQuery(site_id, start, end, group_by)
 
 
-def _date(raw: str | None, name: str) -> date | None:
+def parse_date(raw: str | None, name: str) -> date | None:
+    """A ``YYYY-MM-DD`` query parameter, None when absent; 400 naming ``name`` otherwise."""
     if not raw:
         return None
     try:
