@@ -5,20 +5,16 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from browser_support import assert_accessible, screenshot
 from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session
+from stats_support import today
 
 from consent_gateway.staff import create_token
 from consent_gateway.stats.demo import seed_decisions
-
-
-def _today():
-    """Today when the test runs, not when the module was collected (a run may cross midnight)."""
-    return datetime.now(UTC).date()
 
 
 @pytest.fixture
@@ -40,7 +36,7 @@ def test_marketing_signs_in_changes_the_period_reads_the_charts_and_downloads_th
     expect(page.get_by_role("heading", level=1)).to_contain_text("tous les sites")
     expect(page.locator("svg.chart")).to_have_count(4)
 
-    start = _today() - timedelta(days=13)
+    start = today() - timedelta(days=13)
     page.get_by_label("Du", exact=True).fill(start.isoformat())
     page.get_by_role("button", name="Afficher").click()
     page.wait_for_url(f"**from={start.isoformat()}**")

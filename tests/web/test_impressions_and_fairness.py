@@ -2,35 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
 from sqlalchemy.orm import Session
-from stats_support import CHROME, Poster
+from stats_support import CHROME, today
 
 from consent_gateway.cli import main
 from consent_gateway.staff import create_token
 from consent_gateway.stats.demo import seed_decisions
 
-
-def _today():
-    """Today when the test runs, not when the module was collected (a run may cross midnight)."""
-    return datetime.now(UTC).date()
-
-
 DEMO = "http://127.0.0.1:8000"
 
-
-@pytest.fixture
-def sites(app):
-    return app.extensions["gateway"].sites
-
-
-@pytest.fixture
-def poster(client, sites):
-    return Poster(client, sites)
 
 
 @pytest.fixture
@@ -117,7 +102,7 @@ def test_rebuild_recounts_from_the_raw_events_and_is_idempotent(app, sites, sett
     query = "SELECT * FROM consent_daily ORDER BY dimension, day, site_id, value, action, purpose"
     with engine.connect() as conn:
         before = conn.execute(text(query)).all()
-    start = (_today() - timedelta(days=12)).isoformat()
+    start = (today() - timedelta(days=12)).isoformat()
     for _ in range(2):
         result = CliRunner().invoke(main, ["stats", "rebuild", "--from", start])
         assert result.exit_code == 0, result.output

@@ -4,33 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy.orm import Session
-from stats_support import BOT, CHROME, FIREFOX, SAFARI, Poster, opt_in_purposes, raw_counts
+from stats_support import BOT, CHROME, FIREFOX, SAFARI, opt_in_purposes, raw_counts, today
 
 from consent_gateway.staff import create_token
 from consent_gateway.stats.demo import seed_decisions
 
 
-def _today():
-    """Today when the test runs, not when the module was collected (a run may cross midnight)."""
-    return datetime.now(UTC).date()
-
-
 def _start():
-    return _today() - timedelta(days=29)
+    return today() - timedelta(days=29)
 
-
-@pytest.fixture
-def sites(app):
-    return app.extensions["gateway"].sites
-
-
-@pytest.fixture
-def poster(client, sites):
-    return Poster(client, sites)
 
 
 @pytest.fixture
@@ -40,7 +26,7 @@ def marketing(db_session):
 
 def _get(client, headers, **params):
     params.setdefault("from", _start().isoformat())
-    params.setdefault("to", _today().isoformat())
+    params.setdefault("to", today().isoformat())
     return client.get("/api/v1/stats/consents", query_string=params, headers=headers)
 
 
@@ -79,8 +65,8 @@ def test_figures_equal_an_independent_count_of_the_raw_events(
     assert r.status_code == 200
     report = r.get_json()
     with Session(engine) as session:
-        raw = raw_counts(session, sites, _start(), _today(), key)
-        everything = raw_counts(session, sites, _start(), _today(), lambda e: "all")["all"]
+        raw = raw_counts(session, sites, _start(), today(), key)
+        everything = raw_counts(session, sites, _start(), today(), lambda e: "all")["all"]
     _assert_matches(report["totals"], everything)
     assert report["bots_excluded"] == everything["bots"] > 0
     shown = [row for row in report["rows"] if not row["suppressed"]]
@@ -95,7 +81,7 @@ def test_figures_equal_an_independent_count_of_the_raw_events(
 def test_opt_in_per_purpose_counts_only_sites_that_ask_for_it(app, client, sites, poster, marketing):
     with Session(app.extensions["db_engine"]) as session:
         seed_decisions(session, sites, 3000, days=30, seed=3)
-        raw = raw_counts(session, sites, _start(), _today(), lambda e: "all")["all"]
+        raw = raw_counts(session, sites, _start(), today(), lambda e: "all")["all"]
     rows = {row["key"]: row for row in _get(client, marketing, group_by="purpose").get_json()["rows"]}
     purposes = {p for sid in sites.sites for p in opt_in_purposes(sites, sid)}
     assert set(rows) == purposes
