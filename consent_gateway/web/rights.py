@@ -9,8 +9,8 @@ or restrict a non-consent purpose at once; each of these is recorded as a closed
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from flask import Blueprint, Response, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -28,6 +28,7 @@ from consent_gateway.web.http import site_or_404
 from consent_gateway.web.i18n import resolve_language
 from consent_gateway.web.privacy import CONSENT_COOKIE, RULES, token_from_cookie
 
+T = TypeVar("T")
 bp = Blueprint("rights", __name__, url_prefix="/privacy")
 KIND_LABELS = {
     "access": _l("Access to my data"),
@@ -119,15 +120,10 @@ def export(site_id: str):
     gw = gateway()
     site = site_or_404(site_id)
     lang = resolve_language(site)
-    form = SelfServiceForm()
-    if not form.validate_on_submit():
-        return _page(site, lang, RequestForm(formdata=None), problem="csrf"), 400
-    try:
-        done = workflows.export_visitor_data(get_session(), gw.sites, site, gw.signer,
-                                             contact.cipher_for(gw.settings.pii_keys), _self_token(form),
-                                             lang=lang)
-    except Forbidden:
-        return _page(site, lang, RequestForm(formdata=None), problem="invalid_receipt"), 403
+    done = _self_service(site, lang, SelfServiceForm(), lambda token: workflows.export_visitor_data(
+        get_session(), gw.sites, site, gw.signer, contact.cipher_for(gw.settings.pii_keys), token, lang=lang))
+    if isinstance(done, tuple):
+        return done
     body = json.dumps(done.export, ensure_ascii=False, indent=2)
     filename = f"{site.id}-my-data-{done.request.received_at:%Y-%m-%d}.json"
     return Response(body, mimetype="application/json", headers={
@@ -142,14 +138,10 @@ def erase(site_id: str):
     gw = gateway()
     site = site_or_404(site_id)
     lang = resolve_language(site)
-    form = SelfServiceForm()
-    if not form.validate_on_submit():
-        return _page(site, lang, RequestForm(formdata=None), problem="csrf"), 400
-    try:
-        done = workflows.erase_visitor_contact_data(get_session(), site, gw.signer, _self_token(form),
-                                                    lang=lang)
-    except Forbidden:
-        return _page(site, lang, RequestForm(formdata=None), problem="invalid_receipt"), 403
+    done = _self_service(site, lang, SelfServiceForm(), lambda token: workflows.erase_visitor_contact_data(
+        get_session(), site, gw.signer, token, lang=lang))
+    if isinstance(done, tuple):
+        return done
     return _page(site, lang, RequestForm(formdata=None), done=done), 200
 
 
@@ -161,16 +153,26 @@ def object_to(site_id: str):
     site = site_or_404(site_id)
     lang = resolve_language(site)
     form = ObjectionForm()
+    done = _self_service(site, lang, form, lambda token: workflows.object_as_visitor(
+        get_session(), gw.sites, site, gw.signer, token, form.purpose.data or "", form.kind.data or "",
+        lang=lang))
+    if isinstance(done, tuple):
+        return done
+    return _page(site, lang, RequestForm(formdata=None), done=done), 200
+
+
+def _self_service(site: Site, lang: str, form: SelfServiceForm,
+                  act: Callable[[str | None], T]) -> T | tuple[str, int]:
+    """Run a self-service action for the visitor the form's receipt (or the banner's cookie)
+    identifies; a stale form, an unknown receipt or a refused request answers the rights page."""
     if not form.validate_on_submit():
         return _page(site, lang, RequestForm(formdata=None), problem="csrf"), 400
     try:
-        done = workflows.object_as_visitor(get_session(), gw.sites, site, gw.signer, _self_token(form),
-                                           form.purpose.data or "", form.kind.data or "", lang=lang)
+        return act(_self_token(form))
     except Forbidden:
         return _page(site, lang, RequestForm(formdata=None), problem="invalid_receipt"), 403
     except ValidationError as exc:
         return _page(site, lang, RequestForm(formdata=None), problem=exc.code), 400
-    return _page(site, lang, RequestForm(formdata=None), done=done), 200
 
 
 def _page(site: Site, lang: str, form: RequestForm, **page: Any) -> str:
