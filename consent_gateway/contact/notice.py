@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from consent_gateway.declaration import Site, SitesConfig
+from consent_gateway.declaration import FIRST_PARTY, Site, SitesConfig, Vendor
 
 # Kinds of fields a browser collects rather than a person types.
 AUTOMATIC_KINDS = ("datetime", "country", "url_list")
@@ -65,8 +65,7 @@ def information_notice(sites: SitesConfig, site: Site, lang: str) -> dict[str, A
 
 
 def privacy_centre(sites: SitesConfig, site: Site, lang: str) -> dict[str, Any]:
-    """The site's cookie policy and privacy information: purposes, vendors, cookies, controller."""
-    vendors = {v.name: v for v in site.vendors}
+    """The site's cookie policy and privacy information: purposes, partners, cookies, controller."""
     purposes = []
     for purpose in sites.site_purposes(site):
         purposes.append({
@@ -76,21 +75,36 @@ def privacy_centre(sites: SitesConfig, site: Site, lang: str) -> dict[str, Any]:
             "legal_basis": purpose.legal_basis,
             "consent_based": purpose.consent_based,
             "retention": purpose.retention.get(lang),
+            "vendors": [_partner(v, lang) for v in site.vendors if v.purpose == purpose.id],
         })
+    vendors = {v.id: v for v in site.vendors}
     cookies = [{
         "name": c.name,
         "provider": c.provider,
-        "provider_country": vendors[c.provider].country if c.provider in vendors else "",
+        "provider_country": vendors[c.vendor].country_name(lang),
         "purpose": sites.purposes[c.purpose].label.get(lang),
         "duration_days": c.duration_days,
         "domain": c.domain,
+        "first_party": c.domain == FIRST_PARTY,
     } for c in site.cookies]
     return {
         "purposes": purposes,
         "cookies": cookies,
-        "vendors": [{"name": v.name, "country": v.country, "privacy_url": v.privacy_url}
-                    for v in site.vendors],
         "has_contact_form": site.contact is not None,
         "consent_lifetime_days": site.consent_lifetime_days,
         **_controller(sites, site, lang),
+    }
+
+
+def _partner(vendor: Vendor, lang: str) -> dict[str, Any]:
+    return {
+        "id": vendor.id,
+        "name": vendor.name,
+        "provider": vendor.provider,
+        "country": vendor.country_name(lang),
+        "outside_eea": vendor.outside_eea,
+        "transfer": vendor.transfer.get(lang) if vendor.transfer else None,
+        "privacy_url": vendor.privacy_url,
+        "cookies": [{"name": c.name, "domain": c.domain, "first_party": c.domain == FIRST_PARTY,
+                     "duration_days": c.duration_days} for c in vendor.cookies],
     }

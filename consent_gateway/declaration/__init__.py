@@ -3,6 +3,7 @@
 from consent_gateway.declaration.load import load_sites
 from consent_gateway.declaration.model import (
     FILE_TYPES,
+    FIRST_PARTY,
     ContactField,
     ContactForm,
     Controller,
@@ -14,10 +15,13 @@ from consent_gateway.declaration.model import (
     Transfer,
     Vendor,
     config_hash,
+    country_name,
+    served_config,
 )
 
 __all__ = [
     "FILE_TYPES",
+    "FIRST_PARTY",
     "ContactField",
     "ContactForm",
     "Controller",
@@ -29,5 +33,7 @@ __all__ = [
     "Transfer",
     "Vendor",
     "config_hash",
+    "country_name",
+    "served_config",
     "load_sites",
 ]

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
+
 LEGAL_BASES = ("consent", "contract", "legal_obligation", "legitimate_interest")
 GCM_TYPES = (
     "ad_storage",
@@ -39,6 +41,15 @@ SITE_ID = re.compile(r"^[a-z][a-z0-9_-]{1,39}$")
 PURPOSE_ID = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
+VENDOR_ID = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+# RFC 6265 cookie-name token characters (a declared name may also end with a * wildcard).
+COOKIE_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,128}$")
+FIRST_PARTY = "first_party"
+# The European Economic Area: the EU's 27 members, Iceland, Liechtenstein and Norway. A vendor
+# elsewhere must declare the safeguard of the transfer (GDPR chapter V).
+EEA_COUNTRIES = frozenset(
+    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO".split()
+)
 # An HTML autocomplete detail token list (e.g. "family-name", "section-a shipping tel").
 AUTOCOMPLETE_TOKENS = re.compile(r"^[a-z0-9-]+( [a-z0-9-]+)*$")
 _DAYS_PER_YEAR = 365.25
@@ -109,19 +120,60 @@ class Purpose:
 
 @dataclass(frozen=True)
 class Cookie:
+    """A cookie a site declares: one of its vendors' cookies, under the purpose that vendor serves
+    there. ``domain`` is an explicit domain or FIRST_PARTY (the embedding site's own domain)."""
+
     name: str
     provider: str
     purpose: str
     duration_days: int
     domain: str
+    vendor: str = ""
+
+    def matches(self, name: str) -> bool:
+        """Whether the cookie ``name`` is this one (a declared name may end with a * wildcard)."""
+        if self.name.endswith("*"):
+            return name.startswith(self.name[:-1])
+        return name == self.name
+
+
+@dataclass(frozen=True)
+class VendorCookie:
+    name: str
+    domain: str
+    duration_days: int
+
+
+@dataclass(frozen=True)
+class WithdrawCall:
+    """A vendor's opt-out call: ``call`` is a dotted path on ``window``, ``args`` JSON values."""
+
+    call: str
+    args: tuple[Any, ...]
 
 
 @dataclass(frozen=True)
 class Vendor:
+    """A vendor of the catalogue (top-level ``vendors``), as one site uses it: ``purpose`` is the
+    catalogue's default purpose or the site's override."""
+
+    id: str
     name: str
+    provider: str
+    purpose: str
     country: str
     privacy_url: str
+    transfer: Text | None = None
+    cookies: tuple[VendorCookie, ...] = ()
+    on_withdraw: tuple[WithdrawCall, ...] = ()
     first_party: bool = False
+
+    @property
+    def outside_eea(self) -> bool:
+        return self.country not in EEA_COUNTRIES
+
+    def country_name(self, lang: str) -> str:
+        return country_name(self.country, lang)
 
 
 @dataclass(frozen=True)
@@ -174,13 +226,27 @@ class Site:
     consent_lifetime_days: int
     purpose_ids: tuple[str, ...]
     vendors: tuple[Vendor, ...]
-    cookies: tuple[Cookie, ...]
     contact: ContactForm | None
     demo_tags: dict[str, str] = field(default_factory=dict, hash=False)
+    reload_on_withdraw: bool = True
 
     @property
     def default_language(self) -> str:
         return self.languages[0]
+
+    @property
+    def cookies(self) -> tuple[Cookie, ...]:
+        """The site's declared cookies: its vendors' cookies, each under its vendor's purpose."""
+        return tuple(
+            Cookie(c.name, v.name, v.purpose, c.duration_days, c.domain, v.id)
+            for v in self.vendors for c in v.cookies
+        )
+
+    def vendor(self, vendor_id: str) -> Vendor | None:
+        return next((v for v in self.vendors if v.id == vendor_id), None)
+
+    def declares_cookie(self, name: str) -> bool:
+        return any(c.matches(name) for c in self.cookies)
 
 
 @dataclass(frozen=True)
@@ -208,7 +274,9 @@ class SitesConfig:
         """What the banner shows for ``site`` in ``lang``, with its ``config_hash``.
 
         The hash covers every word, purpose, vendor and cookie the visitor is shown, so a receipt
-        that names it proves exactly what was on screen. ``gpc`` is per request and not hashed.
+        that names it proves exactly what was on screen. ``gpc`` is per request and not hashed;
+        ``partners_url`` is the absolute form of the hashed ``privacy_centre_path`` (see
+        ``served_config``), added where the gateway's public URL is known.
         """
         key = (site.id, lang)
         if key not in self._banner_cache:
@@ -228,15 +296,7 @@ class SitesConfig:
         )
         purposes = []
         for purpose in self.site_purposes(site):
-            vendors = []
-            for vendor in site.vendors:
-                cookies = [
-                    {"name": c.name, "duration_days": c.duration_days, "domain": c.domain}
-                    for c in site.cookies
-                    if c.provider == vendor.name and c.purpose == purpose.id
-                ]
-                if cookies:
-                    vendors.append({"name": vendor.name, "cookies": cookies})
+            vendors = [_banner_vendor(v, lang) for v in site.vendors if v.purpose == purpose.id]
             purposes.append(
                 {
                     "id": purpose.id,
@@ -254,6 +314,7 @@ class SitesConfig:
             "lang": lang,
             "policy_version": site.policy_version,
             "consent_max_age_days": site.consent_lifetime_days,
+            "reload_on_withdraw": site.reload_on_withdraw,
             "texts": texts,
             "purposes": purposes,
         }
@@ -261,6 +322,33 @@ class SitesConfig:
     def config_hashes(self, site: Site) -> dict[str, str]:
         """The current config hash of ``site`` in each of its languages."""
         return {lang: self.banner_config(site, lang)["config_hash"] for lang in site.languages}
+
+
+def served_config(shown: dict[str, Any], public_url: str, gpc: bool) -> dict[str, Any]:
+    """The configuration as served to a banner: ``shown`` plus what depends on the request or on
+    the deployment (the GPC signal, the absolute link to the partner list)."""
+    partners = f"{public_url}{shown['texts']['privacy_centre_path']}#partners"
+    return {**shown, "gpc": gpc, "partners_url": partners}
+
+
+def _banner_vendor(vendor: Vendor, lang: str) -> dict[str, Any]:
+    return {
+        "id": vendor.id,
+        "name": vendor.name,
+        "provider": vendor.provider,
+        "country": vendor.country_name(lang),
+        "outside_eea": vendor.outside_eea,
+        "transfer": vendor.transfer.get(lang) if vendor.transfer else None,
+        "privacy_url": vendor.privacy_url,
+        "on_withdraw": [{"call": w.call, "args": list(w.args)} for w in vendor.on_withdraw],
+        "cookies": [{"name": c.name, "duration_days": c.duration_days, "domain": c.domain}
+                    for c in vendor.cookies],
+    }
+
+
+def country_name(code: str, lang: str) -> str:
+    """The country ``code`` (ISO 3166-1 alpha-2) in ``lang``, from the CLDR territory names."""
+    return Locale.parse(lang).territories.get(code, code)
 
 
 def config_hash(body: dict[str, Any]) -> str:

@@ -20,17 +20,16 @@ from consent_gateway.declaration.model import (
     MAX_FILE_KB,
     PURPOSE_ID,
     SITE_ID,
-    TRACKER_MAX_DAYS,
     ContactField,
     ContactForm,
     Controller,
-    Cookie,
     Purpose,
     Site,
     SitesConfig,
     Transfer,
     Vendor,
 )
+from consent_gateway.declaration.vendors import parse_catalogue, site_vendors
 from consent_gateway.errors import ConfigurationError
 
 # The gated elements of the demo page (/demo/<site>), each activated by the purpose a site names.
@@ -42,19 +41,20 @@ def parse_sites(path: Path, raw: Any) -> SitesConfig:
     root = c.mapping(
         raw,
         "(top level)",
-        {"controller", "purposes", "texts", "sites", "consent_events", "to_confirm"},
-        {"controller", "purposes", "texts", "sites"},
+        {"controller", "purposes", "texts", "vendors", "sites", "consent_events", "to_confirm"},
+        {"controller", "purposes", "texts", "vendors", "sites"},
     )
     controller = _controller(c, root.get("controller", {}))
     purposes = _purposes(c, root.get("purposes", {}))
     texts = _texts(c, root.get("texts", {}))
+    catalogue = parse_catalogue(c, root.get("vendors", {}), purposes)
     events = c.mapping(root.get("consent_events", {}), "consent_events", {"retention_days"}, set())
     retention = c.integer(events, "retention_days", "consent_events", 30, 3660, default=1826)
     sites_raw = root.get("sites", {})
     if not isinstance(sites_raw, dict) or not sites_raw:
         c.fail("sites", "must declare at least one site")
         sites_raw = {}
-    sites = {sid: _site(c, sid, node, purposes) for sid, node in sites_raw.items()}
+    sites = {sid: _site(c, sid, node, purposes, catalogue) for sid, node in sites_raw.items()}
     to_confirm = tuple(str(x) for x in c.items(root, "to_confirm", "(top level)"))
     if c.problems:
         raise ConfigurationError(
@@ -183,13 +183,14 @@ def _texts(c: Checker, node: Any) -> dict[str, dict[str, str]]:
     return out
 
 
-def _site(c: Checker, sid: str, node: Any, purposes: dict[str, Purpose]) -> Site:
+def _site(c: Checker, sid: str, node: Any, purposes: dict[str, Purpose],
+          catalogue: dict[str, Vendor]) -> Site:
     p = f"sites.{sid}"
     if not isinstance(sid, str) or not SITE_ID.match(sid):
         c.fail(p, "site ids are 2-40 lower-case letters, digits, - and _")
     keys = {"name", "entity", "origins", "origins_confirmed", "languages", "policy_url",
             "cookie_policy_url", "policy_version", "consent_lifetime_days", "purposes", "vendors",
-            "cookies", "contact", "demo_tags"}
+            "cookies", "contact", "demo_tags", "reload_on_withdraw"}
     node = c.mapping(node, p, keys, {"name", "entity", "origins", "languages", "policy_url",
                                      "cookie_policy_url", "policy_version", "purposes"})
     origins = tuple(c.check_url(o, f"{p}.origins[{i}]", origin=True)
@@ -209,35 +210,10 @@ def _site(c: Checker, sid: str, node: Any, purposes: dict[str, Purpose]) -> Site
             c.fail(f"{p}.purposes[{i}]", f"{pid!r} is not declared under purposes")
     if not any(purposes[x].consent_based for x in purpose_ids if x in purposes):
         c.fail(f"{p}.purposes", "the banner must offer at least one consent-based purpose")
-    vendors = []
-    for i, item in enumerate(c.items(node, "vendors", p)):
-        vp = f"{p}.vendors[{i}]"
-        item = c.mapping(item, vp, {"name", "country", "privacy_url", "first_party"},
-                         {"name", "country", "privacy_url"})
-        vendors.append(Vendor(c.string(item, "name", vp), c.string(item, "country", vp),
-                              c.url(item, "privacy_url", vp), c.boolean(item, "first_party", vp)))
-    vendor_names = {v.name for v in vendors}
-    cookies = []
-    for i, item in enumerate(c.items(node, "cookies", p)):
-        cp = f"{p}.cookies[{i}]"
-        item = c.mapping(item, cp, {"name", "provider", "purpose", "duration_days", "domain"},
-                         {"name", "provider", "purpose", "duration_days", "domain"})
-        cookie = Cookie(
-            name=c.string(item, "name", cp),
-            provider=c.string(item, "provider", cp),
-            purpose=c.string(item, "purpose", cp),
-            duration_days=c.integer(item, "duration_days", cp, 0, 3660),
-            domain=c.string(item, "domain", cp),
-        )
-        if cookie.provider and cookie.provider not in vendor_names:
-            c.fail(f"{cp}.provider", f"{cookie.provider!r} is not one of this site's vendors")
-        if cookie.purpose and cookie.purpose not in purpose_ids:
-            c.fail(f"{cp}.purpose", f"{cookie.purpose!r} is not one of this site's purposes")
-        purpose = purposes.get(cookie.purpose)
-        if purpose and purpose.trackers and cookie.duration_days > TRACKER_MAX_DAYS:
-            c.fail(f"{cp}.duration_days", f"{cookie.duration_days} days is longer than the 13 months "
-                   f"({TRACKER_MAX_DAYS} days) a tracker may live")
-        cookies.append(cookie)
+    if "cookies" in node:
+        c.fail(f"{p}.cookies", "a site's cookies are its vendors' cookies: declare them once in the "
+               "vendor catalogue (top-level vendors) and list the vendors under the site")
+    vendors = site_vendors(c, p, node, catalogue, purposes, purpose_ids)
     contact = None
     if "contact" in node:
         contact = _contact(c, f"{p}.contact", node["contact"], purposes, purpose_ids)
@@ -252,9 +228,9 @@ def _site(c: Checker, sid: str, node: Any, purposes: dict[str, Purpose]) -> Site
         policy_version=str(node.get("policy_version", "")).strip() or c.string(node, "policy_version", p),
         consent_lifetime_days=c.integer(node, "consent_lifetime_days", p, 1, CONSENT_MAX_DAYS, default=182),
         purpose_ids=purpose_ids,
-        vendors=tuple(vendors),
-        cookies=tuple(cookies),
+        vendors=vendors,
         contact=contact,
+        reload_on_withdraw=c.boolean(node, "reload_on_withdraw", p, default=True),
         demo_tags=_demo_tags(c, f"{p}.demo_tags", node.get("demo_tags", {}), purposes, purpose_ids),
     )
 

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, g, jsonify, request
 
 from consent_gateway import consent, staff, workflows
 from consent_gateway.db import get_session
+from consent_gateway.declaration import served_config
 from consent_gateway.errors import NotFound, ValidationError
 from consent_gateway.web.auth import require_role
 from consent_gateway.web.extensions import gateway, limiter
@@ -55,7 +56,8 @@ def _banner_bytes(site_id: str, lang: str, gpc: bool) -> tuple[bytes, str]:
     key = (site_id, lang, gpc)
     if key not in gw.banner_responses:
         shown = gw.sites.banner_config(gw.sites.sites[site_id], lang)
-        body = json.dumps({**shown, "gpc": gpc}, ensure_ascii=False, separators=(",", ":")).encode()
+        served = served_config(shown, gw.settings.public_url, gpc)
+        body = json.dumps(served, ensure_ascii=False, separators=(",", ":")).encode()
         gw.banner_responses[key] = (body, hashlib.sha256(body).hexdigest()[:32])
     return gw.banner_responses[key]
 

@@ -12,9 +12,10 @@ def test_banner_config_has_exactly_the_contract_keys(client):
     assert r.status_code == 200
     body = r.get_json()
     assert set(body) == {"site", "lang", "policy_version", "config_hash", "consent_max_age_days",
-                         "gpc", "texts", "purposes"}
-    facts = (body["site"], body["lang"], body["consent_max_age_days"], body["gpc"])
-    assert facts == ("demo", "fr", 182, False)
+                         "gpc", "texts", "purposes", "reload_on_withdraw", "partners_url"}
+    facts = (body["site"], body["lang"], body["consent_max_age_days"], body["gpc"],
+             body["reload_on_withdraw"], body["partners_url"])
+    assert facts == ("demo", "fr", 182, False, True, "http://127.0.0.1:8000/privacy/demo/#partners")
     assert body["texts"]["accept_all"] == "Tout accepter" and body["texts"]["reject_all"] == "Tout refuser"
     for purpose in body["purposes"]:
         assert set(purpose) == {"id", "required", "legal_basis", "gpc_sensitive", "gcm", "label",
@@ -22,8 +23,11 @@ def test_banner_config_has_exactly_the_contract_keys(client):
     marketing = next(p for p in body["purposes"] if p["id"] == "marketing")
     assert marketing["gpc_sensitive"] is True
     assert marketing["gcm"] == ["ad_storage", "ad_user_data", "ad_personalization"]
-    assert marketing["vendors"] == [{"name": "Démo Ads", "cookies": [
-        {"name": "demo_marketing", "duration_days": 90, "domain": "127.0.0.1"}]}]
+    assert marketing["vendors"] == [{
+        "id": "demo_ads", "name": "Démo Ads", "provider": "iQera (démonstration)", "country": "France",
+        "outside_eea": False, "transfer": None,
+        "privacy_url": "http://127.0.0.1:8000/privacy/demo/#partners", "on_withdraw": [],
+        "cookies": [{"name": "demo_marketing", "duration_days": 90, "domain": "first_party"}]}]
     assert r.headers["Access-Control-Allow-Origin"] == "*"
 
 

@@ -52,9 +52,8 @@ def test_receipts_take_pii_categories_jurisdiction_and_controller_from_the_decla
     raw["controller"]["country"] = "BE"
     raw["controller"]["dpo"]["name"] = "Data Protection Office"
     raw["purposes"]["marketing"]["pii_categories"] = ["Online identifier (ad cookie)", "Purchase intent"]
-    demo = raw["sites"]["demo"]
-    demo["vendors"][0]["first_party"] = False
-    demo["vendors"][1]["first_party"] = True  # "Démo Analytics", declared as the site's own tool
+    raw["vendors"]["iqera"]["first_party"] = False
+    raw["vendors"]["demo_analytics"]["first_party"] = True  # declared as the site's own tool
     client = app_with(raw).test_client()
     receipt = _accept_all(client)
     assert receipt["jurisdiction"] == "BE"

@@ -77,9 +77,10 @@ def test_tracker_purpose_with_another_legal_basis_is_refused(tmp_path, raw):
 
 
 def test_tracker_cookie_longer_than_13_months_is_refused(tmp_path, raw):
-    raw["sites"]["demo"]["cookies"][2]["duration_days"] = 500
+    raw["vendors"]["demo_analytics"]["cookies"][0]["duration_days"] = 500
     message = problems(tmp_path, raw)
-    assert "sites.demo.cookies[2].duration_days" in message and "13 months" in message
+    assert "vendors.demo_analytics.cookies[0].duration_days" in message and "13 months" in message
+    assert "used by sites.demo.vendors[1]" in message
 
 
 def test_unknown_keys_undeclared_purposes_and_bad_patterns_are_all_reported(tmp_path, raw):
