@@ -1,11 +1,14 @@
-"""The embeddable banner script: ``/banner/v1/consent.js``, its immutable hashed URL and manifest.
+"""The embeddable banner script: ``/banner/v1/consent.js``, its immutable hashed URL and manifest,
+and the per-site form ``/banner/v1/sites/<site>/consent.js`` that carries the site's configuration.
 
 The files of ``static/banner/dist`` (built by ``make banner``) are read once per process and
-served from memory, precompressed, with strong ETags.
+served from memory, precompressed, with strong ETags; each per-site script is built once per
+process from them and the declaration.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 from dataclasses import dataclass
@@ -14,14 +17,22 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from consent_gateway import consent
+from consent_gateway.db import get_session
+from consent_gateway.declaration import Site, SitesConfig, served_config
 from consent_gateway.errors import BannerNotBuilt, NotFound
 from consent_gateway.web.extensions import gateway
-from consent_gateway.web.http import absolute_url
+from consent_gateway.web.http import absolute_url, site_or_404
 
 bp = Blueprint("banner", __name__, url_prefix="/banner/v1")
 
 SHORT_CACHE = "public, max-age=300"
 IMMUTABLE_CACHE = "public, max-age=31536000, immutable"
+# The per-site script embeds the configuration: a visitor may use a stale copy for a day while it
+# is refreshed in the background, and a changed declaration reaches every visitor within minutes.
+SITE_CACHE = "public, max-age=300, stale-while-revalidate=86400"
+# The global the per-site script sets before the generic code runs (read by static/banner/src).
+CONFIG_GLOBAL = "window.__iqConsentConfig"
 JS = "application/javascript; charset=utf-8"
 
 
@@ -67,7 +78,42 @@ def _bundle() -> BannerBundle:
     return bundle
 
 
-def _script(bundle: BannerBundle, cache_control: str) -> Response:
+@dataclass(frozen=True)
+class SiteScript:
+    """A per-site script: its bodies by content coding and its strong ETag."""
+
+    bodies: dict[str, bytes]
+    etag: str
+
+
+def site_script_bytes(sites: SitesConfig, site: Site, public_url: str, generic: bytes) -> bytes:
+    """The per-site script: the site's configuration in each of its languages (``gpc`` false: the
+    browser applies the signal itself), assigned to CONFIG_GLOBAL, then the generic script."""
+    configs = {lang: served_config(sites.banner_config(site, lang), public_url, False)
+               for lang in site.languages}
+    payload = json.dumps({"site": site.id, "configs": configs}, ensure_ascii=False,
+                         separators=(",", ":"))
+    return f"{CONFIG_GLOBAL}={payload};\n".encode() + generic
+
+
+def _site_script(site: Site) -> SiteScript:
+    """The per-site script of ``site``, built once per process; the configurations it carries are
+    kept on record as served (like those of the configuration endpoint)."""
+    scripts = current_app.extensions.setdefault("site_scripts", {})
+    if site.id not in scripts:
+        gw = gateway()
+        for lang in site.languages:
+            shown = gw.sites.banner_config(site, lang)
+            if shown["config_hash"] not in gw.snapshotted:
+                consent.keep_served_config(get_session(), site, lang, shown, gw.snapshotted)
+        code = site_script_bytes(gw.sites, site, gw.settings.public_url, _bundle().bodies[""])
+        # mtime=0: the same bytes, hence the same ETag, from every process and instance.
+        bodies = {"": code, "gzip": gzip.compress(code, compresslevel=9, mtime=0)}
+        scripts[site.id] = SiteScript(bodies, hashlib.sha256(code).hexdigest()[:32])
+    return scripts[site.id]
+
+
+def _script(bundle: BannerBundle | SiteScript, cache_control: str) -> Response:
     """The script in the best coding the client accepts, or 304 when its ETag matches."""
     coding = next((c for c in ("br", "gzip") if c in bundle.bodies and request.accept_encodings[c]), "")
     etag = bundle.etag + ("." + coding if coding else "")
@@ -99,6 +145,12 @@ def consent_js_immutable(content_hash: str):
     if bundle.hashed_name != f"consent.{content_hash}.js":
         raise NotFound(f"no banner build {content_hash!r}; see /banner/v1/manifest.json")
     return _script(bundle, IMMUTABLE_CACHE)
+
+
+@bp.get("/sites/<site_id>/consent.js")
+def site_consent_js(site_id: str):
+    """The script with the site's configuration inside: the banner shows with no second request."""
+    return _script(_site_script(site_or_404(site_id)), SITE_CACHE)
 
 
 @bp.get("/manifest.json")

@@ -5,7 +5,10 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
+import json
 
+from consent_gateway.consent.models import BannerConfig
+from consent_gateway.db import get_session
 from consent_gateway.settings import PROJECT_ROOT
 
 # Built by `make banner` (which `make test` runs first).
@@ -82,3 +85,54 @@ def test_demo_page_exists_for_every_declared_site_only(client):
     assert 'data-site="careers"' in careers and 'name="portfolio_code"' not in careers
     missing = client.get("/demo/nowhere")
     assert missing.status_code == 404 and missing.get_json()["error"] == "not_found"
+
+
+PREFIX = b"window.__iqConsentConfig="
+
+
+def test_the_per_site_script_carries_the_sites_configuration_then_the_generic_script(client):
+    generic = client.get("/banner/v1/consent.js").data
+    r = client.get("/banner/v1/sites/demo/consent.js")
+    assert r.status_code == 200
+    assert r.content_type == "application/javascript; charset=utf-8"
+    assert r.headers["Cache-Control"] == "public, max-age=300, stale-while-revalidate=86400"
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    first_line, rest = r.data.split(b"\n", 1)
+    assert rest == generic
+    assert first_line.startswith(PREFIX) and first_line.endswith(b";")
+    carried = json.loads(first_line[len(PREFIX):-1])
+    assert carried["site"] == "demo" and set(carried["configs"]) == {"fr", "en"}
+    for lang in ("fr", "en"):
+        served = client.get(f"/api/v1/sites/demo/banner?lang={lang}").get_json()
+        assert carried["configs"][lang] == served, "the same dict as the configuration endpoint"
+        assert carried["configs"][lang]["gpc"] is False
+
+
+def test_the_per_site_script_has_only_the_sites_languages_an_etag_and_gzip(client, app):
+    portal = client.get("/banner/v1/sites/portail/consent.js")
+    assert set(json.loads(portal.data.split(b"\n", 1)[0][len(PREFIX):-1])["configs"]) == {"fr"}
+    plain = client.get("/banner/v1/sites/demo/consent.js")
+    etag = plain.headers["ETag"]
+    assert etag.startswith('"') and etag != portal.headers["ETag"]
+    assert etag == client.get("/banner/v1/sites/demo/consent.js").headers["ETag"]
+    assert client.get("/banner/v1/sites/demo/consent.js",
+                      headers={"If-None-Match": etag}).status_code == 304
+    zipped = client.get("/banner/v1/sites/demo/consent.js", headers={"Accept-Encoding": "gzip, br"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.data) == plain.data
+    assert zipped.headers["ETag"] != etag
+    again = client.get("/banner/v1/sites/demo/consent.js",
+                       headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    # The configurations it carries are on record, as proof of what was shown.
+    hashes = app.extensions["gateway"].sites.config_hashes(app.extensions["gateway"].sites.sites["demo"])
+    with app.app_context():
+        assert all(get_session().get(BannerConfig, h) is not None for h in hashes.values())
+
+
+def test_an_unknown_site_has_no_script(client):
+    r = client.get("/banner/v1/sites/nowhere/consent.js")
+    assert r.status_code == 404
+    assert r.get_json() == {"error": "not_found", "message": "no site 'nowhere' is declared",
+                            "field": "site"}
