@@ -37,11 +37,10 @@ def record_undeclared(session: Session, site: Site, names: list[str], now: datet
     kept = sorted(n for n in names if not site.declares_cookie(n))
     if kept:
         insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-        table = UndeclaredCookie.__table__
-        stmt = insert(table)
+        stmt = insert(UndeclaredCookie)
         stmt = stmt.on_conflict_do_update(
             index_elements=["site_id", "name"],
-            set_={"last_seen": stmt.excluded.last_seen, "reports": table.c.reports + 1})
+            set_={"last_seen": stmt.excluded.last_seen, "reports": UndeclaredCookie.reports + 1})
         # Sorted names: concurrent reports lock the same rows in the same order (no deadlock).
         session.execute(stmt, [{"site_id": site.id, "name": n, "first_seen": now, "last_seen": now,
                                 "reports": 1} for n in kept])
