@@ -36,10 +36,11 @@ from consent_gateway.errors import (
     PurposeNotActive,
     ValidationError,
 )
-from consent_gateway.web.contact import APPLICATION_RATE, CONTACT_RATE, takes_no_files
-from consent_gateway.web.extensions import gateway, limiter
+from consent_gateway.web.contact import takes_no_files
+from consent_gateway.web.extensions import gateway
 from consent_gateway.web.http import site_or_404
 from consent_gateway.web.i18n import resolve_language
+from consent_gateway.web.limits import HOSTED_APPLICATION, HOSTED_CONTACT, limited
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
 CONSENT_COOKIE = "iq_consent"
@@ -116,8 +117,8 @@ def centre(site_id: str):
 
 
 @bp.route("/<site_id>/contact", methods=["GET", "POST"])
-@limiter.limit(CONTACT_RATE, methods=["POST"])
-@limiter.limit(APPLICATION_RATE, methods=["POST"], exempt_when=takes_no_files)
+@limited(HOSTED_CONTACT, methods=["POST"])
+@limited(HOSTED_APPLICATION, methods=["POST"], exempt_when=takes_no_files)
 def contact_form(site_id: str):
     """The hosted form: GET shows it with its notice; POST gates and stores, or shows the errors."""
     gw = gateway()
