@@ -101,6 +101,8 @@ class Settings:
     ratelimit_storage: str = ""
     ratelimit_enabled: bool = True
     trusted_proxies: int = 0
+    # The bearer token that /metrics asks for; None: /metrics is not served.
+    metrics_token: str | None = None
     public_url: str = DEVELOPMENT_PUBLIC_URL
     banner_dist: Path = PROJECT_ROOT / "static" / "banner" / "dist"
     development: bool = False
@@ -163,6 +165,7 @@ class Settings:
             ratelimit_storage=(env.get(PREFIX + "RATELIMIT_STORAGE") or "").strip(),
             ratelimit_enabled=_flag("RATELIMIT_ENABLED", env.get(PREFIX + "RATELIMIT_ENABLED"), True),
             trusted_proxies=proxies,
+            metrics_token=(env.get(PREFIX + "METRICS_TOKEN") or "").strip() or None,
             public_url=normalise_public_url(env.get(PREFIX + "PUBLIC_URL") or DEVELOPMENT_PUBLIC_URL),
             banner_dist=Path(env.get(PREFIX + "BANNER_DIST") or PROJECT_ROOT / "static/banner/dist"),
             development=development,
@@ -196,6 +199,10 @@ def check(settings: Settings) -> None:
         _check_geoip(settings.geoip_db)
     if settings.ratelimit_storage:
         _check_ratelimit_storage(settings.ratelimit_storage)
+    if settings.metrics_token is not None and len(settings.metrics_token) < MIN_SECRET_LENGTH:
+        raise ConfigurationError(
+            f"{PREFIX}METRICS_TOKEN is {len(settings.metrics_token)} characters long; it needs at least "
+            f"{MIN_SECRET_LENGTH} (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)")
     if not 0 <= settings.trusted_proxies <= MAX_TRUSTED_PROXIES:
         raise ConfigurationError(
             f"{PREFIX}TRUSTED_PROXIES is the number of proxies in front of the gateway (0 to "
@@ -277,10 +284,10 @@ def _check_ratelimit_storage(uri: str) -> None:
         raise ConfigurationError(
             f"{PREFIX}RATELIMIT_STORAGE must be a storage URI with one of the schemes "
             f"{', '.join(RATELIMIT_SCHEMES)}, such as redis://127.0.0.1:6379/0; got {uri!r}")
-    if parts.scheme == "sqlite" and (parts.netloc or parts.path in ("", "/")):
+    if parts.scheme == "sqlite" and (parts.netloc or not parts.path[1:].startswith("/")):
         raise ConfigurationError(
-            f"{PREFIX}RATELIMIT_STORAGE: a SQLite storage is sqlite:///ABSOLUTE/PATH/ratelimits.db; "
-            f"got {uri!r}")
+            f"{PREFIX}RATELIMIT_STORAGE: a SQLite storage is sqlite:/// and an absolute path, e.g. "
+            f"sqlite:////var/lib/gateway/ratelimits.db; got {uri!r}")
     if parts.scheme.startswith("redis") and parts.scheme != "redis+unix" and not parts.hostname:
         raise ConfigurationError(f"{PREFIX}RATELIMIT_STORAGE: a Redis URI names its host, e.g. "
                                  f"redis://127.0.0.1:6379/0; got {uri!r}")

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from consent_gateway import consent, staff, workflows
 from consent_gateway.db import get_session
 from consent_gateway.errors import NotFound, ValidationError
+from consent_gateway.web import metrics
 from consent_gateway.web.auth import require_role
 from consent_gateway.web.extensions import gateway
 from consent_gateway.web.http import (
@@ -111,6 +112,7 @@ def record_consent(site_id: str):
         get_session(), gw.sites, site, decision, context, gw.signer, receipt_keys=gw.receipt_keys,
         script_hash=gw.script_hash, known_configs=gw.snapshotted,
     )
+    metrics.decision_recorded(site.id, decision.action)
     return jsonify(recorded.to_dict()), 201
 
 

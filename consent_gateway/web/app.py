@@ -15,6 +15,7 @@ from consent_gateway.web import (
     evidence,
     i18n,
     limits,
+    metrics,
     ops,
     privacy,
     receipts,
@@ -27,6 +28,7 @@ from consent_gateway.web.signin import GatewaySessionInterface
 
 def init_app(app: Flask) -> None:
     app.session_interface = GatewaySessionInterface()
+    metrics.init_app(app)  # first: its timer starts before the other hooks run
     limits.init_app(app)
     app.before_request(redirect_to_public_url)
     i18n.init_app(app)

@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify, request
 
 from consent_gateway import contact
 from consent_gateway.db import get_session
+from consent_gateway.web import metrics
 from consent_gateway.web.extensions import gateway
 from consent_gateway.web.http import (
     check_origin,
@@ -52,6 +53,7 @@ def submit_contact(site_id: str):
         submission = contact.parse_submission(read_json(CONTACT_BODY_LIMIT))
     result = contact.submit_contact(get_session(), gw.sites, site, submission, gw.signer,
                                     contact.cipher_for(gw.settings.pii_keys), channel="api")
+    metrics.contact_captured(site, result)
     return jsonify(result.to_dict()), 201
 
 

@@ -17,7 +17,7 @@ from consent_gateway.db import get_session, utcnow
 from consent_gateway.errors import NotFound, ValidationError
 from consent_gateway.web.extensions import gateway
 from consent_gateway.web.http import site_or_404
-from consent_gateway.web.limits import SIGN_IN, limited
+from consent_gateway.web.limits import SIGN_IN, STAFF_ACTIONS, limited
 from consent_gateway.web.rights import KIND_LABELS, choices
 from consent_gateway.web.signin import SignInForm, require_signed_in, safe_next, sign_in, sign_out
 
@@ -98,6 +98,7 @@ def request_page(reference: str):
 
 
 @bp.post("/requests/<reference>/extend")
+@limited(STAFF_ACTIONS)
 @signed_in
 def extend(reference: str):
     form = ExtendForm()
@@ -112,6 +113,7 @@ def extend(reference: str):
 
 
 @bp.post("/requests/<reference>/close")
+@limited(STAFF_ACTIONS)
 @signed_in
 def close(reference: str):
     form = CloseForm()

@@ -1,7 +1,8 @@
 """The embedded default's rate-limit storage: fixed-window counters in one SQLite file that every
 worker process of the machine shares, so that four gunicorn workers hold one limit, not four.
 
-Registered with ``limits`` under the ``sqlite`` scheme (``sqlite:////path/ratelimits.db``). It keeps
+Registered with ``limits`` under the ``sqlite`` scheme: ``sqlite:///`` and an absolute path, so
+four slashes (``sqlite:////var/lib/gateway/ratelimits.db``), as SQLAlchemy writes SQLite URLs. It keeps
 counters only: each row is a limit key, a count and the time the window ends. The gateway's keys
 never hold a client address (``web.limits.client_key`` is a keyed hash of it); as a second guard
 this storage stores the SHA-256 of each key, not the key. Several instances on several machines
@@ -44,9 +45,10 @@ class SQLiteStorage(Storage):
 
     def __init__(self, uri: str, wrap_exceptions: bool = False, **options: float | str | bool):
         parts = urlsplit(uri)
-        if parts.netloc or not parts.path or parts.path == "/":
-            raise ValueError(f"a SQLite rate-limit storage is sqlite:///ABSOLUTE/PATH; got {uri!r}")
-        self.path = Path(unquote(parts.path))
+        path = unquote(parts.path)[1:]
+        if parts.netloc or not path.startswith("/") or path == "/":
+            raise ValueError(f"a SQLite rate-limit storage is sqlite:////ABSOLUTE/PATH; got {uri!r}")
+        self.path = Path(path)
         self._local = threading.local()
         self._increments = 0
         super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)

@@ -61,9 +61,12 @@ RIGHTS = Rule("POST /privacy/<site>/rights, …/rights/export, …/rights/erase,
               "10/minute;100/hour", "client")
 WITHDRAW = Rule("POST /privacy/<site>/receipts/<token>/withdraw", "30/minute", "client")
 SIGN_IN = Rule("POST /dashboard/sign-in, POST /dpo/sign-in", "10/minute", "client")
+# Staff writes are authenticated; the limit only stops a stolen session or token from flooding.
+STAFF_ACTIONS = Rule("POST /dpo/requests/<reference>/extend, …/close, "
+                     "DELETE /api/v1/sites/<site>/applications/<id>", "60/minute", "client")
 
 RULES = (CONSENTS, RECEIPT_VERIFY, CONTACT, APPLICATION, OBJECTIONS, IMPRESSIONS_PER_CLIENT,
-         IMPRESSIONS_PER_ORIGIN, HOSTED_CONTACT, HOSTED_APPLICATION, RIGHTS, WITHDRAW, SIGN_IN)
+         IMPRESSIONS_PER_ORIGIN, HOSTED_CONTACT, HOSTED_APPLICATION, RIGHTS, WITHDRAW, SIGN_IN, STAFF_ACTIONS)
 
 
 def site_origin_key() -> str:

@@ -36,6 +36,7 @@ from consent_gateway.errors import (
     PurposeNotActive,
     ValidationError,
 )
+from consent_gateway.web import metrics
 from consent_gateway.web.contact import takes_no_files
 from consent_gateway.web.extensions import gateway
 from consent_gateway.web.http import site_or_404
@@ -151,6 +152,7 @@ def contact_form(site_id: str):
             page["result"] = contact.submit_contact(
                 get_session(), gw.sites, site, submission, gw.signer,
                 contact.cipher_for(gw.settings.pii_keys), channel="hosted")
+            metrics.contact_captured(site, page["result"])
             status = 201
         except InvalidFields as exc:
             status = 400
