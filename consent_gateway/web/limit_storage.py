@@ -35,7 +35,11 @@ _INCR = ("INSERT INTO counter (key, count, expires) VALUES (?1, ?2, ?3) "
          "ON CONFLICT (key) DO UPDATE SET "
          "count = CASE WHEN expires <= ?4 THEN excluded.count ELSE count + excluded.count END, "
          "expires = CASE WHEN expires <= ?4 THEN excluded.expires ELSE expires END "
-         "RETURNING count")
+         "RETURNING count, expires")
+# Flask-Limiter reads a window right after hitting it (count and end, for the X-RateLimit-*
+# headers): within this many seconds, the same thread gets them from its increment's answer
+# instead of two more queries. Other processes' hits in between only make "remaining" a hit stale.
+RECENT = 1.0
 
 
 class SQLiteStorage(Storage):
@@ -64,6 +68,7 @@ class SQLiteStorage(Storage):
             conn = sqlite3.connect(self.path, timeout=5, isolation_level=None, check_same_thread=True)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=OFF")
+            conn.execute("PRAGMA mmap_size=8388608")  # reads and the WAL index without read() calls
             conn.execute(_SCHEMA)
             local.conn, local.pid = conn, os.getpid()
         return local.conn
@@ -75,22 +80,30 @@ class SQLiteStorage(Storage):
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         now = time.time()
         conn = self._connection()
-        (count,) = conn.execute(_INCR, (self._key(key), amount, now + expiry, now)).fetchone()
+        count, expires = conn.execute(_INCR, (self._key(key), amount, now + expiry, now)).fetchone()
+        self._local.recent = (key, int(count), float(expires), now)
         self._increments += 1
         if self._increments % SWEEP_EVERY == 0:
             conn.execute("DELETE FROM counter WHERE expires <= ?", (now,))
         return int(count)
 
+    def _window(self, key: str) -> tuple[int, float] | None:
+        """The key's count and window end: from this thread's last increment if it is recent."""
+        now = time.time()
+        recent = getattr(self._local, "recent", None)
+        if recent is not None and recent[0] == key and now - recent[3] < RECENT and recent[2] > now:
+            return recent[1], recent[2]
+        row = self._connection().execute("SELECT count, expires FROM counter WHERE key = ? AND expires > ?",
+                                         (self._key(key), now)).fetchone()
+        return (int(row[0]), float(row[1])) if row else None
+
     def get(self, key: str) -> int:
-        row = self._connection().execute("SELECT count FROM counter WHERE key = ? AND expires > ?",
-                                         (self._key(key), time.time())).fetchone()
-        return int(row[0]) if row else 0
+        window = self._window(key)
+        return window[0] if window else 0
 
     def get_expiry(self, key: str) -> float:
-        now = time.time()
-        row = self._connection().execute("SELECT expires FROM counter WHERE key = ? AND expires > ?",
-                                         (self._key(key), now)).fetchone()
-        return float(row[0]) if row else now
+        window = self._window(key)
+        return window[1] if window else time.time()
 
     def check(self) -> bool:
         try:
@@ -100,8 +113,10 @@ class SQLiteStorage(Storage):
         return True
 
     def reset(self) -> int | None:
+        self._local.recent = None
         cursor = self._connection().execute("DELETE FROM counter")
         return cursor.rowcount
 
     def clear(self, key: str) -> None:
+        self._local.recent = None
         self._connection().execute("DELETE FROM counter WHERE key = ?", (self._key(key),))
