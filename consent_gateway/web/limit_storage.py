@@ -36,8 +36,8 @@ _INCR = ("INSERT INTO counter (key, count, expires) VALUES (?1, ?2, ?3) "
          "count = CASE WHEN expires <= ?4 THEN excluded.count ELSE count + excluded.count END, "
          "expires = CASE WHEN expires <= ?4 THEN excluded.expires ELSE expires END "
          "RETURNING count, expires")
-# Flask-Limiter reads a window right after hitting it (count and end, for the X-RateLimit-*
-# headers): within this many seconds, the same thread gets them from its increment's answer
+# Flask-Limiter reads a window right after hitting it (count, then end, for the X-RateLimit-*
+# headers): that one read, within this many seconds, the same thread answers from its increment
 # instead of two more queries. Other processes' hits in between only make "remaining" a hit stale.
 RECENT = 1.0
 
@@ -81,28 +81,31 @@ class SQLiteStorage(Storage):
         now = time.time()
         conn = self._connection()
         count, expires = conn.execute(_INCR, (self._key(key), amount, now + expiry, now)).fetchone()
-        self._local.recent = (key, int(count), float(expires), now)
+        self._local.recent = [key, int(count), float(expires), now, {"get", "get_expiry"}]
         self._increments += 1
         if self._increments % SWEEP_EVERY == 0:
             conn.execute("DELETE FROM counter WHERE expires <= ?", (now,))
         return int(count)
 
-    def _window(self, key: str) -> tuple[int, float] | None:
-        """The key's count and window end: from this thread's last increment if it is recent."""
+    def _window(self, key: str, reader: str) -> tuple[int, float] | None:
+        """The key's count and window end: for the first ``get`` and ``get_expiry`` after this
+        thread's increment of the key, if recent, the increment's answer."""
         now = time.time()
         recent = getattr(self._local, "recent", None)
-        if recent is not None and recent[0] == key and now - recent[3] < RECENT and recent[2] > now:
-            return recent[1], recent[2]
+        if recent is not None and recent[0] == key and reader in recent[4]:
+            recent[4].discard(reader)
+            if now - recent[3] < RECENT and recent[2] > now:
+                return recent[1], recent[2]
         row = self._connection().execute("SELECT count, expires FROM counter WHERE key = ? AND expires > ?",
                                          (self._key(key), now)).fetchone()
         return (int(row[0]), float(row[1])) if row else None
 
     def get(self, key: str) -> int:
-        window = self._window(key)
+        window = self._window(key, "get")
         return window[0] if window else 0
 
     def get_expiry(self, key: str) -> float:
-        window = self._window(key)
+        window = self._window(key, "get_expiry")
         return window[1] if window else time.time()
 
     def check(self) -> bool:
