@@ -106,8 +106,11 @@ def init_app(app: Flask) -> None:
     options: dict[str, Any] = {}
     if urlsplit(uri).scheme.startswith("redis"):
         options = {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT}
+    # A storage that fails once running (Redis restarting) must not fail the consent POSTs: limits
+    # then count per process, with a warning in the log, until the storage answers again.
     app.config.update(RATELIMIT_STORAGE_URI=uri, RATELIMIT_STORAGE_OPTIONS=options,
-                      RATELIMIT_ENABLED=settings.ratelimit_enabled, RATELIMIT_HEADERS_ENABLED=True)
+                      RATELIMIT_ENABLED=settings.ratelimit_enabled, RATELIMIT_HEADERS_ENABLED=True,
+                      RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True)
     limiter.init_app(app)
     app.register_error_handler(RateLimitExceeded, _too_many_requests)
     if settings.ratelimit_enabled and not limiter.storage.check():

@@ -132,3 +132,13 @@ def test_redis_counts_without_any_address(make_app):
     keys = [k.decode() for k in redis.Redis.from_url(url).keys("LIMITS*")]
     assert keys and not any("198.51.100.23" in k for k in keys)
     assert any(re.search(r"/[0-9a-f]{32}/", k) for k in keys)
+
+
+def test_a_storage_that_fails_once_running_falls_back_to_counting_per_process(app, client, monkeypatch):
+    def broken(*args, **kwargs):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(limiter, "_storage_dead", False)  # restored after the test, for the others
+    monkeypatch.setattr(SQLiteStorage, "incr", broken)
+    answers = [client.post("/api/v1/receipts/verify", json={"token": "x"}).status_code for _ in range(121)]
+    assert answers == [200] * 120 + [429], "still answered, still limited"
