@@ -128,3 +128,12 @@ def child_exit(server: Any, worker: Any) -> None:
     live values leave ``/metrics``; its counters stay summed in."""
     if os.environ.get(MULTIPROC_ENV):
         multiprocess.mark_process_dead(worker.pid)
+
+
+def on_starting(server: Any) -> None:
+    """gunicorn's ``on_starting`` hook: empty ``PROMETHEUS_MULTIPROC_DIR`` of a previous run's
+    counts, which the new workers would otherwise add to theirs."""
+    folder = os.environ.get(MULTIPROC_ENV)
+    if folder and Path(folder).is_dir():
+        for stale in Path(folder).glob("*.db"):
+            stale.unlink()

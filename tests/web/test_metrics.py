@@ -121,3 +121,16 @@ def test_database_errors_are_counted(metered, monkeypatch):
     errors = "gateway_database_errors_total"
     kind = "unavailable" if r.status_code == 503 else "OperationalError"
     assert value(after, errors, route=route, kind=kind) - value(before, errors, route=route, kind=kind) == 1
+
+
+def test_gunicorn_hooks_empty_the_folder_at_start_and_forget_dead_workers(tmp_path, monkeypatch):
+    from consent_gateway.web import metrics
+
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    for name in ("counter_11.db", "histogram_11.db", "gauge_livesum_12.db", "gauge_all_12.db"):
+        (tmp_path / name).write_bytes(b"")
+    metrics.child_exit(None, type("Worker", (), {"pid": 12})())
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["counter_11.db", "gauge_all_12.db",
+                                                          "histogram_11.db"]
+    metrics.on_starting(None)
+    assert list(tmp_path.iterdir()) == []
