@@ -18,5 +18,7 @@ def call(url: str, *, method: str = "GET", body: bytes | None = None,
         return exc.code, dict(exc.headers), exc.read()
 
 
-def impression(base: str) -> tuple[int, dict[str, str], bytes]:
-    return call(f"{base}/api/v1/sites/demo/impressions", method="POST", headers={"Origin": DEMO_ORIGIN})
+def impression(base: str, client: str | None = None) -> tuple[int, dict[str, str], bytes]:
+    """One banner impression; ``client`` is the address a trusted proxy says it came from."""
+    headers = {"Origin": DEMO_ORIGIN, **({"X-Forwarded-For": client} if client else {})}
+    return call(f"{base}/api/v1/sites/demo/impressions", method="POST", headers=headers)
