@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -15,6 +16,8 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
+from consent_gateway.settings import generate_receipt_key
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
@@ -25,20 +28,36 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def gateway_env(database_url: str | None = None) -> dict[str, str]:
+def gateway_keys() -> dict[str, str]:
+    """A fresh set of the gateway's keys; instances given the same set verify each other's receipts."""
+    return {
+        "CONSENT_GATEWAY_SECRET_KEYS": "bench-signing-key-" + secrets.token_urlsafe(32),
+        "CONSENT_GATEWAY_PII_KEYS": Fernet.generate_key().decode(),
+        "CONSENT_GATEWAY_RECEIPT_KEYS": generate_receipt_key(),
+    }
+
+
+def gateway_env(database_url: str | None = None, *, keys: dict[str, str] | None = None,
+                migrate: bool = True, ratelimit: bool = False, **settings: str) -> dict[str, str]:
+    """The environment of a gateway on a database of its own (a SQLite file in a new instance
+    directory) or on ``database_url``. ``keys`` (``gateway_keys()``) lets several instances share
+    keys; ``migrate=False`` skips ``db upgrade`` (another instance ran it); ``ratelimit`` keeps the
+    rate limits on (off by default for the load benches); other ``settings`` are extra variables
+    (``CONSENT_GATEWAY_RATELIMIT_STORAGE=…``, ``PROMETHEUS_MULTIPROC_DIR=…``)."""
     tmp = tempfile.mkdtemp(prefix="bench-gateway-")
     env = dict(os.environ)
     env.update(
-        CONSENT_GATEWAY_SECRET_KEYS="bench-signing-key-" + "b" * 32,  # 32+ characters or no start
-        CONSENT_GATEWAY_PII_KEYS=Fernet.generate_key().decode(),
+        keys or gateway_keys(),
         CONSENT_GATEWAY_INSTANCE_PATH=tmp,
         CONSENT_GATEWAY_DATABASE_URL=database_url or os.environ.get(
             "CONSENT_GATEWAY_DATABASE_URL", f"sqlite:///{tmp}/bench.db"),
-        CONSENT_GATEWAY_RATELIMIT_ENABLED="0",
+        CONSENT_GATEWAY_RATELIMIT_ENABLED="1" if ratelimit else "0",
         CONSENT_GATEWAY_SITES=str(ROOT / "sites.yaml"),
     )
-    subprocess.run([str(BIN / "consent-gateway"), "db", "upgrade"], env=env, check=True,
-                   capture_output=True)
+    env.update(settings)
+    if migrate:
+        subprocess.run([str(BIN / "consent-gateway"), "db", "upgrade"], env=env, check=True,
+                       capture_output=True)
     return env
 
 
@@ -53,6 +72,8 @@ def gunicorn(app: str, env: dict[str, str] | None = None, workers: int = 2, thre
     )
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn {app} exited with status {proc.returncode} before serving")
         try:
             urllib.request.urlopen(base + "/healthz" if "wsgi" in app else base + "/", timeout=1)
             break

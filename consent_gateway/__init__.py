@@ -25,9 +25,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config.update(
         SECRET_KEY=settings.secret_keys[-1],
         MAX_CONTENT_LENGTH=1024 * 1024,
-        RATELIMIT_ENABLED=settings.ratelimit_enabled,
-        RATELIMIT_STORAGE_URI=settings.ratelimit_storage,
-        RATELIMIT_HEADERS_ENABLED=True,
         # Flask-WTF keeps the hosted form's CSRF secret in Flask's cookie session: a browser-session
         # cookie, declared in sites.yaml as strictly necessary under this name.
         SESSION_COOKIE_NAME="iq_form_session",

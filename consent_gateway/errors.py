@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, jsonify, request
+from flask import Flask, current_app, g, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
@@ -161,6 +161,8 @@ def register_error_handlers(app: Flask) -> None:
         # Where it happened is the route's pattern (never the path, which can hold a token), and
         # neither the body nor the query string is logged: they can hold personal data.
         where = f"{request.method} {request.url_rule.rule if request.url_rule else '(no route)'}"
+        if isinstance(exc, SQLAlchemyError):  # counted by /metrics (web.metrics)
+            g.database_error = "unavailable" if cannot_write_now(exc) else type(exc).__name__
         if isinstance(exc, SQLAlchemyError) and cannot_write_now(exc):
             current_app.logger.warning("database unavailable on %s: %s", where, _first_line(exc))
             return _gateway_error(DatabaseUnavailable(

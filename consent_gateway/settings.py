@@ -16,7 +16,6 @@ import geoip2.database
 from cryptography.fernet import Fernet
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from limits.storage import SCHEMES as RATELIMIT_SCHEMES
 from maxminddb.errors import InvalidDatabaseError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -30,6 +29,9 @@ DEVELOPMENT_PUBLIC_URL = "http://127.0.0.1:8000"
 MIN_SECRET_LENGTH = 32
 SUPPORTED_DATABASE_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
 MAX_TRUSTED_PROXIES = 10
+# Rate-limit storages the gateway runs on: Redis (its client is a dependency) for several instances,
+# a SQLite file (the embedded default, shared by one machine's workers), memory for one process.
+RATELIMIT_SCHEMES = ("redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster", "sqlite", "memory")
 ED25519_SEED_BYTES = 32
 _FLAGS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False,
           "off": False}
@@ -95,9 +97,12 @@ class Settings:
     # Ed25519 keys that sign each receipt as a JWS and each ledger checkpoint (the last one signs).
     receipt_keys: tuple[str, ...] = ()
     geoip_db: Path | None = None
-    ratelimit_storage: str = "memory://"
+    # Empty: the embedded default, a SQLite file in the instance directory (web.limits).
+    ratelimit_storage: str = ""
     ratelimit_enabled: bool = True
     trusted_proxies: int = 0
+    # The bearer token that /metrics asks for; None: /metrics is not served.
+    metrics_token: str | None = None
     public_url: str = DEVELOPMENT_PUBLIC_URL
     banner_dist: Path = PROJECT_ROOT / "static" / "banner" / "dist"
     development: bool = False
@@ -157,9 +162,10 @@ class Settings:
             pii_keys=pii_keys,
             receipt_keys=receipt_keys,
             geoip_db=Path(geoip) if geoip else None,
-            ratelimit_storage=env.get(PREFIX + "RATELIMIT_STORAGE") or "memory://",
+            ratelimit_storage=(env.get(PREFIX + "RATELIMIT_STORAGE") or "").strip(),
             ratelimit_enabled=_flag("RATELIMIT_ENABLED", env.get(PREFIX + "RATELIMIT_ENABLED"), True),
             trusted_proxies=proxies,
+            metrics_token=(env.get(PREFIX + "METRICS_TOKEN") or "").strip() or None,
             public_url=normalise_public_url(env.get(PREFIX + "PUBLIC_URL") or DEVELOPMENT_PUBLIC_URL),
             banner_dist=Path(env.get(PREFIX + "BANNER_DIST") or PROJECT_ROOT / "static/banner/dist"),
             development=development,
@@ -191,11 +197,12 @@ def check(settings: Settings) -> None:
         raise ConfigurationError(f"{PREFIX}SITES: {settings.sites_path} does not exist or is not a file")
     if settings.geoip_db is not None:
         _check_geoip(settings.geoip_db)
-    scheme = urlsplit(settings.ratelimit_storage).scheme
-    if not scheme or scheme not in RATELIMIT_SCHEMES or "://" not in settings.ratelimit_storage:
+    if settings.ratelimit_storage:
+        _check_ratelimit_storage(settings.ratelimit_storage)
+    if settings.metrics_token is not None and len(settings.metrics_token) < MIN_SECRET_LENGTH:
         raise ConfigurationError(
-            f"{PREFIX}RATELIMIT_STORAGE must be a storage URI such as memory:// or redis://host:6379; "
-            f"got {settings.ratelimit_storage!r}")
+            f"{PREFIX}METRICS_TOKEN is {len(settings.metrics_token)} characters long; it needs at least "
+            f"{MIN_SECRET_LENGTH} (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)")
     if not 0 <= settings.trusted_proxies <= MAX_TRUSTED_PROXIES:
         raise ConfigurationError(
             f"{PREFIX}TRUSTED_PROXIES is the number of proxies in front of the gateway (0 to "
@@ -264,6 +271,26 @@ def load_receipt_key(text: str) -> Ed25519PrivateKey:
     if len(seed) != ED25519_SEED_BYTES:
         raise ValueError(f"decodes to {len(seed)} bytes; an Ed25519 seed is {ED25519_SEED_BYTES}")
     return Ed25519PrivateKey.from_private_bytes(seed)
+
+
+def _check_ratelimit_storage(uri: str) -> None:
+    """A URI of a storage the gateway runs on (whether it answers is checked when the app starts)."""
+    try:
+        parts = urlsplit(uri)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        parts = None
+    if parts is None or "://" not in uri or parts.scheme not in RATELIMIT_SCHEMES:
+        raise ConfigurationError(
+            f"{PREFIX}RATELIMIT_STORAGE must be a storage URI with one of the schemes "
+            f"{', '.join(RATELIMIT_SCHEMES)}, such as redis://127.0.0.1:6379/0; got {uri!r}")
+    if parts.scheme == "sqlite" and (parts.netloc or not parts.path[1:].startswith("/")):
+        raise ConfigurationError(
+            f"{PREFIX}RATELIMIT_STORAGE: a SQLite storage is sqlite:/// and an absolute path, e.g. "
+            f"sqlite:////var/lib/gateway/ratelimits.db; got {uri!r}")
+    if parts.scheme.startswith("redis") and parts.scheme != "redis+unix" and not parts.hostname:
+        raise ConfigurationError(f"{PREFIX}RATELIMIT_STORAGE: a Redis URI names its host, e.g. "
+                                 f"redis://127.0.0.1:6379/0; got {uri!r}")
 
 
 def _check_database_url(url: str) -> None:

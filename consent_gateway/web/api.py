@@ -11,8 +11,9 @@ from consent_gateway import consent, staff, workflows
 from consent_gateway.db import get_session
 from consent_gateway.declaration import served_config
 from consent_gateway.errors import NotFound, ValidationError
+from consent_gateway.web import metrics
 from consent_gateway.web.auth import require_role
-from consent_gateway.web.extensions import gateway, limiter
+from consent_gateway.web.extensions import gateway
 from consent_gateway.web.http import (
     check_origin,
     gpc_header,
@@ -23,6 +24,7 @@ from consent_gateway.web.http import (
     with_cors,
 )
 from consent_gateway.web.i18n import resolve_language
+from consent_gateway.web.limits import CONSENTS, RECEIPT_VERIFY, limited
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.after_request(with_cors)
@@ -99,7 +101,7 @@ def consents_preflight(site_id: str):
 
 
 @bp.post("/sites/<site_id>/consents")
-@limiter.limit("60/minute")
+@limited(CONSENTS)
 def record_consent(site_id: str):
     """Record a decision; 201 with the signed receipt once it is committed."""
     gw = gateway()
@@ -112,6 +114,7 @@ def record_consent(site_id: str):
         get_session(), gw.sites, site, decision, context, gw.signer, receipt_keys=gw.receipt_keys,
         script_hash=gw.script_hash, known_configs=gw.snapshotted,
     )
+    metrics.decision_recorded(site.id, decision.action)
     return jsonify(recorded.to_dict()), 201
 
 
@@ -121,7 +124,7 @@ def verify_preflight():
 
 
 @bp.post("/receipts/verify")
-@limiter.limit("120/minute")
+@limited(RECEIPT_VERIFY)
 def verify_receipt():
     """Anyone holding a token may check it: valid or not, and its status now."""
     gw = gateway()

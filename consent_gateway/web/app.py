@@ -15,20 +15,22 @@ from consent_gateway.web import (
     dpo,
     evidence,
     i18n,
+    limits,
+    metrics,
     ops,
     privacy,
     receipts,
     rights,
     stats,
 )
-from consent_gateway.web.extensions import limiter
 from consent_gateway.web.http import redirect_to_public_url
 from consent_gateway.web.signin import GatewaySessionInterface
 
 
 def init_app(app: Flask) -> None:
     app.session_interface = GatewaySessionInterface()
-    limiter.init_app(app)
+    metrics.init_app(app)  # first: its timer starts before the other hooks run
+    limits.init_app(app)
     app.before_request(redirect_to_public_url)
     i18n.init_app(app)
     # contact before api: the contact path's preflight must reach contact's OPTIONS view.

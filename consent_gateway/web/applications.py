@@ -13,6 +13,7 @@ from consent_gateway.staff import applications
 from consent_gateway.web.auth import require_role
 from consent_gateway.web.extensions import gateway
 from consent_gateway.web.http import site_or_404
+from consent_gateway.web.limits import STAFF_ACTIONS, limited
 
 bp = Blueprint("applications", __name__, url_prefix="/api/v1/sites/<site_id>/applications")
 
@@ -47,6 +48,7 @@ def download_file(site_id: str, submission_id: str, field: str):
 
 
 @bp.delete("/<submission_id>")
+@limited(STAFF_ACTIONS)
 @require_role("dpo")
 def erase_application(site_id: str, submission_id: str):
     """The DPO erases an application at the candidate's request, files included; logged."""

@@ -6,7 +6,8 @@ from flask import Blueprint, jsonify, request
 
 from consent_gateway import contact
 from consent_gateway.db import get_session
-from consent_gateway.web.extensions import gateway, limiter
+from consent_gateway.web import metrics
+from consent_gateway.web.extensions import gateway
 from consent_gateway.web.http import (
     check_origin,
     preflight,
@@ -15,13 +16,10 @@ from consent_gateway.web.http import (
     site_or_404,
     with_cors,
 )
+from consent_gateway.web.limits import APPLICATION, CONTACT, OBJECTIONS, limited
 
 bp = Blueprint("contact_api", __name__, url_prefix="/api/v1")
 CONTACT_BODY_LIMIT = contact.TEXT_LIMIT
-CONTACT_RATE = "10/minute;100/hour"
-# Applications (forms that take files) weigh megabytes and are rarely sent twice: a client sends a
-# few an hour. Forms without files are not counted here.
-APPLICATION_RATE = "5/hour;20/day"
 bp.after_request(with_cors)
 
 
@@ -37,8 +35,8 @@ def contact_preflight(site_id: str):
 
 
 @bp.post("/sites/<site_id>/contact", provide_automatic_options=False)
-@limiter.limit(CONTACT_RATE)
-@limiter.limit(APPLICATION_RATE, exempt_when=takes_no_files)
+@limited(CONTACT)
+@limited(APPLICATION, exempt_when=takes_no_files)
 def submit_contact(site_id: str):
     """Store the fields whose purpose is active for the visitor; 201 says what was kept and dropped.
 
@@ -55,6 +53,7 @@ def submit_contact(site_id: str):
         submission = contact.parse_submission(read_json(CONTACT_BODY_LIMIT))
     result = contact.submit_contact(get_session(), gw.sites, site, submission, gw.signer,
                                     contact.cipher_for(gw.settings.pii_keys), channel="api")
+    metrics.contact_captured(site, result)
     return jsonify(result.to_dict()), 201
 
 
@@ -64,7 +63,7 @@ def objections_preflight(site_id: str):
 
 
 @bp.post("/sites/<site_id>/objections", provide_automatic_options=False)
-@limiter.limit(CONTACT_RATE)
+@limited(OBJECTIONS)
 def record_objection(site_id: str):
     """The visitor (identified by a receipt token) objects to or restricts a non-consent purpose."""
     gw = gateway()

@@ -18,7 +18,8 @@ from consent_gateway import stats
 from consent_gateway.db import get_session, utcnow
 from consent_gateway.errors import GatewayError
 from consent_gateway.web import charts
-from consent_gateway.web.extensions import gateway, limiter
+from consent_gateway.web.extensions import gateway
+from consent_gateway.web.limits import SIGN_IN, limited
 from consent_gateway.web.signin import SignInForm, require_signed_in, safe_next, sign_in, sign_out
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -44,7 +45,7 @@ def _asked_lang() -> str | None:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit("10/minute", methods=["POST"])
+@limited(SIGN_IN, methods=["POST"])
 def sign_in_page():
     form = SignInForm()
     error = None

@@ -16,8 +16,9 @@ from wtforms import RadioField, SelectField, TextAreaField
 from consent_gateway import contact, cookie_audit, rights, staff
 from consent_gateway.db import get_session, utcnow
 from consent_gateway.errors import NotFound, ValidationError
-from consent_gateway.web.extensions import gateway, limiter
+from consent_gateway.web.extensions import gateway
 from consent_gateway.web.http import site_or_404
+from consent_gateway.web.limits import SIGN_IN, STAFF_ACTIONS, limited
 from consent_gateway.web.rights import KIND_LABELS, choices
 from consent_gateway.web.signin import SignInForm, require_signed_in, safe_next, sign_in, sign_out
 
@@ -63,7 +64,7 @@ def _layout() -> dict:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit("10/minute", methods=["POST"])
+@limited(SIGN_IN, methods=["POST"])
 def sign_in_page():
     """The staff token, once; a marketing token is refused here."""
     form = SignInForm()
@@ -98,6 +99,7 @@ def request_page(reference: str):
 
 
 @bp.post("/requests/<reference>/extend")
+@limited(STAFF_ACTIONS)
 @signed_in
 def extend(reference: str):
     form = ExtendForm()
@@ -112,6 +114,7 @@ def extend(reference: str):
 
 
 @bp.post("/requests/<reference>/close")
+@limited(STAFF_ACTIONS)
 @signed_in
 def close(reference: str):
     form = CloseForm()

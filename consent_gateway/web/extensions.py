@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass, field
 
-from flask import current_app
+from flask import current_app, request
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 
 from consent_gateway.consent import ReceiptKeys, ReceiptSigner
 from consent_gateway.declaration import SitesConfig
 from consent_gateway.enrich import GeoIP
 from consent_gateway.settings import Settings
 
-# Created without an app (nothing is touched at import); bound in create_app.
-limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
+
+def client_key() -> str:
+    """The client a rate limit counts: a keyed hash of its address (after ``TRUSTED_PROXIES``), so
+    that no limit storage, Redis included, ever holds an IP address. The key derives from the
+    newest signing key, which every instance shares, so that instances count a client alike."""
+    secret = current_app.extensions["ratelimit_key"]
+    return hmac.new(secret, (request.remote_addr or "").encode(), hashlib.sha256).hexdigest()[:32]
+
+
+# Created without an app (nothing is touched at import); bound in create_app (web.limits).
+limiter = Limiter(key_func=client_key, headers_enabled=True)
 
 
 @dataclass

@@ -36,10 +36,12 @@ from consent_gateway.errors import (
     PurposeNotActive,
     ValidationError,
 )
-from consent_gateway.web.contact import APPLICATION_RATE, CONTACT_RATE, takes_no_files
-from consent_gateway.web.extensions import gateway, limiter
+from consent_gateway.web import metrics
+from consent_gateway.web.contact import takes_no_files
+from consent_gateway.web.extensions import gateway
 from consent_gateway.web.http import site_or_404
 from consent_gateway.web.i18n import resolve_language
+from consent_gateway.web.limits import HOSTED_APPLICATION, HOSTED_CONTACT, limited
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
 CONSENT_COOKIE = "iq_consent"
@@ -116,8 +118,8 @@ def centre(site_id: str):
 
 
 @bp.route("/<site_id>/contact", methods=["GET", "POST"])
-@limiter.limit(CONTACT_RATE, methods=["POST"])
-@limiter.limit(APPLICATION_RATE, methods=["POST"], exempt_when=takes_no_files)
+@limited(HOSTED_CONTACT, methods=["POST"])
+@limited(HOSTED_APPLICATION, methods=["POST"], exempt_when=takes_no_files)
 def contact_form(site_id: str):
     """The hosted form: GET shows it with its notice; POST gates and stores, or shows the errors."""
     gw = gateway()
@@ -150,6 +152,7 @@ def contact_form(site_id: str):
             page["result"] = contact.submit_contact(
                 get_session(), gw.sites, site, submission, gw.signer,
                 contact.cipher_for(gw.settings.pii_keys), channel="hosted")
+            metrics.contact_captured(site, page["result"])
             status = 201
         except InvalidFields as exc:
             status = 400

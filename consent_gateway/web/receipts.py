@@ -19,9 +19,11 @@ from consent_gateway.consent.snapshots import receipt_snapshot_variant
 from consent_gateway.db import get_session
 from consent_gateway.declaration import Site
 from consent_gateway.errors import InvalidReceipt
-from consent_gateway.web.extensions import gateway, limiter
+from consent_gateway.web import metrics
+from consent_gateway.web.extensions import gateway
 from consent_gateway.web.http import request_context, site_or_404
 from consent_gateway.web.i18n import resolve_language
+from consent_gateway.web.limits import WITHDRAW, limited
 
 bp = Blueprint("receipts", __name__, url_prefix="/privacy")
 PRIVATE = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer",
@@ -83,7 +85,7 @@ def _download(body: str, mimetype: str, filename: str) -> Response:
 
 
 @bp.post("/<site_id>/receipts/<token>/withdraw")
-@limiter.limit("30/minute")
+@limited(WITHDRAW)
 def withdraw(site_id: str, token: str):
     """Withdraw in one click; 303 to the withdrawal's own receipt. A missing or stale CSRF token,
     or a receipt that is no longer the current decision, shows the receipt page again."""
@@ -99,5 +101,6 @@ def withdraw(site_id: str, token: str):
     recorded = workflows.withdraw_receipt(
         get_session(), gw.sites, site, token, lang, request_context(), gw.signer,
         receipt_keys=gw.receipt_keys, script_hash=gw.script_hash)
+    metrics.decision_recorded(site.id, "withdraw")
     return redirect(url_for("receipts.receipt", site_id=site.id, token=recorded.token, lang=lang,
                             withdrawn=1), code=303)

@@ -22,10 +22,10 @@ from consent_gateway import contact, rights, workflows
 from consent_gateway.db import get_session
 from consent_gateway.declaration import Site
 from consent_gateway.errors import Forbidden, InvalidReceipt, ValidationError
-from consent_gateway.web.contact import CONTACT_RATE
-from consent_gateway.web.extensions import gateway, limiter
+from consent_gateway.web.extensions import gateway
 from consent_gateway.web.http import site_or_404
 from consent_gateway.web.i18n import resolve_language
+from consent_gateway.web.limits import RIGHTS, limited
 from consent_gateway.web.privacy import CONSENT_COOKIE, RULES, token_from_cookie
 
 T = TypeVar("T")
@@ -76,7 +76,7 @@ class ObjectionForm(SelfServiceForm):
 
 
 @bp.route("/<site_id>/rights", methods=["GET", "POST"])
-@limiter.limit(CONTACT_RATE, methods=["POST"])
+@limited(RIGHTS, methods=["POST"])
 def request_form(site_id: str):
     """GET: the form (and self-service when a receipt identifies the visitor). POST: the request
     is recorded with its deadline; the confirmation page gives its reference."""
@@ -114,7 +114,7 @@ def request_form(site_id: str):
 
 
 @bp.post("/<site_id>/rights/export")
-@limiter.limit(CONTACT_RATE)
+@limited(RIGHTS)
 def export(site_id: str):
     """Everything linked to the visitor, as a JSON file (the portability format)."""
     gw = gateway()
@@ -132,7 +132,7 @@ def export(site_id: str):
 
 
 @bp.post("/<site_id>/rights/erase")
-@limiter.limit(CONTACT_RATE)
+@limited(RIGHTS)
 def erase(site_id: str):
     """Erase the visitor's contact data on this site; their consent proof stays."""
     gw = gateway()
@@ -146,7 +146,7 @@ def erase(site_id: str):
 
 
 @bp.post("/<site_id>/rights/object")
-@limiter.limit(CONTACT_RATE)
+@limited(RIGHTS)
 def object_to(site_id: str):
     """Object to, or restrict, a non-consent purpose (contact.record_objection's rules)."""
     gw = gateway()

@@ -2,35 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from consent_gateway import stats
 from consent_gateway.db import get_session, utcnow
 from consent_gateway.errors import ValidationError
 from consent_gateway.web.auth import require_role
-from consent_gateway.web.extensions import gateway, limiter
+from consent_gateway.web.extensions import gateway
 from consent_gateway.web.http import check_origin, preflight, site_or_404, with_cors
+from consent_gateway.web.limits import IMPRESSIONS_PER_CLIENT, IMPRESSIONS_PER_ORIGIN, limited
 
 bp = Blueprint("stats", __name__, url_prefix="/api/v1")
 
-# An impression is anonymous, so it cannot be deduplicated: what keeps the count honest is that
-# each declared origin, and each client address, may only add so many a minute.
-IMPRESSIONS_PER_ORIGIN = "600/minute"
-IMPRESSIONS_PER_CLIENT = "20/minute"
-
 bp.after_request(with_cors)
-
-
-def _origin_key() -> str:
-    return f"{request.view_args and request.view_args.get('site_id')}|{request.headers.get('Origin', '')}"
-
-
-def _per_origin() -> str:
-    return current_app.config.get("IMPRESSIONS_PER_ORIGIN", IMPRESSIONS_PER_ORIGIN)
-
-
-def _per_client() -> str:
-    return current_app.config.get("IMPRESSIONS_PER_CLIENT", IMPRESSIONS_PER_CLIENT)
 
 
 @bp.get("/stats/consents")
@@ -57,8 +41,8 @@ def impressions_preflight(site_id: str):
 
 
 @bp.post("/sites/<site_id>/impressions")
-@limiter.limit(_per_client)
-@limiter.limit(_per_origin, key_func=_origin_key)
+@limited(IMPRESSIONS_PER_CLIENT)
+@limited(IMPRESSIONS_PER_ORIGIN)
 def count_impression(site_id: str):
     """One showing of the first layer. Nothing is read from or written to the visitor's device,
     and nothing about the request is kept but the day and the site."""

@@ -94,6 +94,9 @@ def test_a_valid_environment_starts_with_the_development_public_url(env):
     ("DATABASE_URL", "postgresql://u@h/db", "postgresql+psycopg"),
     ("RATELIMIT_STORAGE", "localhost:6379", "storage URI"),
     ("RATELIMIT_STORAGE", "redis", "storage URI"),
+    ("RATELIMIT_STORAGE", "memcached://127.0.0.1:11211", "one of the schemes"),
+    ("RATELIMIT_STORAGE", "sqlite:///relative/ratelimits.db", "absolute path"),
+    ("METRICS_TOKEN", "short", "at least 32"),
     ("RATELIMIT_ENABLED", "maybe", "RATELIMIT_ENABLED"),
     ("PUBLIC_URL", "consent.iqera.com", "http:// or https://"),
     ("PUBLIC_URL", "ftp://consent.iqera.com", "http:// or https://"),
@@ -152,3 +155,16 @@ def test_an_unexpected_error_is_logged_with_its_traceback_and_answered_as_json(a
     assert record.exc_info and "RuntimeError: boom" in caplog.text and "Traceback" in caplog.text
     assert "POST /api/v1/receipts/verify" in record.getMessage()
     assert "camille" not in caplog.text, "no body, no query string in the log"
+
+
+def test_rate_limits_default_to_the_embedded_storage_and_take_redis(env):
+    assert Settings.from_env(env).ratelimit_storage == ""  # web.limits: instance/ratelimits.db
+    for uri in ("redis://127.0.0.1:6379/0", "rediss://:secret@redis.internal:6380/1", "memory://",
+                "sqlite:////var/lib/gateway/ratelimits.db"):
+        assert Settings.from_env({**env, "CONSENT_GATEWAY_RATELIMIT_STORAGE": uri}).ratelimit_storage == uri
+
+
+def test_the_metrics_token_is_read_and_off_by_default(env):
+    assert Settings.from_env(env).metrics_token is None
+    token = "t" * 40
+    assert Settings.from_env({**env, "CONSENT_GATEWAY_METRICS_TOKEN": token}).metrics_token == token

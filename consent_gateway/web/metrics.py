@@ -1,0 +1,139 @@
+"""Prometheus metrics at ``/metrics``: requests and latency by route, decisions, contact fields,
+database errors; right across gunicorn workers.
+
+With several workers, ``PROMETHEUS_MULTIPROC_DIR`` (prometheus-client's own variable, set before
+the server starts, to an empty directory) makes each worker write its counters to files there and
+``/metrics`` add them up; gunicorn's ``child_exit`` hook below forgets a dead worker's live
+values. Labels are routes (URL rules, never raw paths, which can hold a receipt token), declared
+site ids, declared purposes and fixed words: never a value a client chose.
+
+``/metrics`` answers only when ``CONSENT_GATEWAY_METRICS_TOKEN`` is set, to a request that carries
+``Authorization: Bearer <token>`` (401 otherwise); without the setting it is a 404.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, g, request
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+from consent_gateway.contact import SubmissionResult
+from consent_gateway.declaration import Site
+from consent_gateway.errors import ConfigurationError, NotFound, Unauthorized
+from consent_gateway.web.extensions import gateway
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+bp = Blueprint("metrics", __name__)
+
+REQUESTS = Counter("gateway_http_requests", "HTTP requests answered, by method, route (URL rule) and status",
+                   ["method", "route", "status"])
+LATENCY = Histogram("gateway_http_request_duration_seconds", "Time to answer, by method and route",
+                    ["method", "route"],
+                    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+DECISIONS = Counter("gateway_consent_decisions", "Consent decisions recorded, by site and action",
+                    ["site", "action"])
+CONTACT_FIELDS = Counter("gateway_contact_fields",
+                         "Contact-form fields stored or dropped, by site, purpose and reason (never values)",
+                         ["site", "purpose", "outcome", "reason"])
+DATABASE_ERRORS = Counter("gateway_database_errors",
+                          "Requests that failed on the database: 'unavailable' (503 database_unavailable) "
+                          "or the error's class", ["route", "kind"])
+
+
+def init_app(app: Flask) -> None:
+    """Time and count every request (registered before the other hooks, so their time counts)."""
+    folder = os.environ.get(MULTIPROC_ENV)
+    if folder and not (Path(folder).is_dir() and os.access(folder, os.W_OK)):
+        raise ConfigurationError(f"{MULTIPROC_ENV}: {folder} is not a writable directory; it holds "
+                                 "each worker's metrics (create it empty before the server starts)")
+    app.extensions["metrics_multiprocess"] = bool(folder)
+    app.before_request(_start)
+    app.after_request(_count)
+    app.register_blueprint(bp)
+
+
+def _start() -> None:
+    g.metrics_start = time.perf_counter()
+
+
+def _route() -> str:
+    return request.url_rule.rule if request.url_rule is not None else "(unmatched)"
+
+
+def _count(response: Response) -> Response:
+    route = _route()
+    REQUESTS.labels(request.method, route, str(response.status_code)).inc()
+    start = g.get("metrics_start")
+    if start is not None:
+        LATENCY.labels(request.method, route).observe(time.perf_counter() - start)
+    kind = g.get("database_error")
+    if kind is not None:
+        DATABASE_ERRORS.labels(route, kind).inc()
+    return response
+
+
+def decision_recorded(site_id: str, action: str) -> None:
+    DECISIONS.labels(site_id, action).inc()
+
+
+def contact_captured(site: Site, result: SubmissionResult) -> None:
+    """Count each field kept or dropped under its declared purpose ("undeclared" for a field the
+    site does not declare: its name is the client's choice and never becomes a label)."""
+    form = site.contact
+    for name in result.stored:
+        spec = form.field(name) if form else None
+        CONTACT_FIELDS.labels(site.id, spec.purpose if spec else "undeclared", "stored", "").inc()
+    for drop in result.dropped:
+        spec = form.field(drop.field) if form else None
+        CONTACT_FIELDS.labels(site.id, spec.purpose if spec else "undeclared", "dropped", drop.reason).inc()
+
+
+@bp.get("/metrics")
+def scrape() -> Any:
+    token = gateway().settings.metrics_token
+    if not token:
+        raise NotFound("metrics are not served: CONSENT_GATEWAY_METRICS_TOKEN is not set")
+    given = request.headers.get("Authorization", "")
+    scheme, _, credentials = given.partition(" ")
+    digest = hashlib.sha256(credentials.strip().encode()).digest()
+    if scheme.lower() != "bearer" or not hmac.compare_digest(digest, hashlib.sha256(token.encode()).digest()):
+        error = Unauthorized("metrics need Authorization: Bearer <CONSENT_GATEWAY_METRICS_TOKEN>")
+        response = current_app.make_response((error.to_dict(), error.status))
+        response.headers["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return response
+    registry = REGISTRY
+    if current_app.extensions["metrics_multiprocess"]:
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    return Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST,
+                    headers={"Cache-Control": "no-store"})
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """gunicorn's ``child_exit`` hook (import it in the gunicorn config file): a dead worker's
+    live values leave ``/metrics``; its counters stay summed in."""
+    if os.environ.get(MULTIPROC_ENV):
+        multiprocess.mark_process_dead(worker.pid)
+
+
+def on_starting(server: Any) -> None:
+    """gunicorn's ``on_starting`` hook: empty ``PROMETHEUS_MULTIPROC_DIR`` of a previous run's
+    counts, which the new workers would otherwise add to theirs."""
+    folder = os.environ.get(MULTIPROC_ENV)
+    if folder and Path(folder).is_dir():
+        for stale in Path(folder).glob("*.db"):
+            stale.unlink()
