@@ -9,8 +9,8 @@ from consent_gateway import cookie_audit
 from consent_gateway.consent import iso
 from consent_gateway.db import get_session, utcnow
 from consent_gateway.web.auth import require_role
-from consent_gateway.web.extensions import limiter
 from consent_gateway.web.http import check_origin, preflight, read_json, site_or_404, with_cors
+from consent_gateway.web.limits import UNDECLARED_COOKIES, limited
 
 bp = Blueprint("cookies", __name__, url_prefix="/api/v1")
 bp.after_request(with_cors)
@@ -24,7 +24,7 @@ def undeclared_preflight(site_id: str):
 
 
 @bp.post("/sites/<site_id>/undeclared-cookies")
-@limiter.limit("10/minute")
+@limited(UNDECLARED_COOKIES)
 def report_undeclared(site_id: str):
     """A banner's report: the names the site declares are ignored, the others counted. 204."""
     site = site_or_404(site_id)

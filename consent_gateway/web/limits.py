@@ -59,6 +59,8 @@ HOSTED_CONTACT = Rule("POST /privacy/<site>/contact", "10/minute;100/hour", "cli
 HOSTED_APPLICATION = Rule("POST /privacy/<site>/contact with files", "5/hour;20/day", "client")
 RIGHTS = Rule("POST /privacy/<site>/rights, …/rights/export, …/rights/erase, …/rights/object",
               "10/minute;100/hour", "client")
+# A banner reports at most once a day; a few a minute per client is generous.
+UNDECLARED_COOKIES = Rule("POST /api/v1/sites/<site>/undeclared-cookies", "10/minute", "client")
 WITHDRAW = Rule("POST /privacy/<site>/receipts/<token>/withdraw", "30/minute", "client")
 SIGN_IN = Rule("POST /dashboard/sign-in, POST /dpo/sign-in", "10/minute", "client")
 # Staff writes are authenticated; the limit only stops a stolen session or token from flooding.
@@ -66,7 +68,8 @@ STAFF_ACTIONS = Rule("POST /dpo/requests/<reference>/extend, …/close, "
                      "DELETE /api/v1/sites/<site>/applications/<id>", "60/minute", "client")
 
 RULES = (CONSENTS, RECEIPT_VERIFY, CONTACT, APPLICATION, OBJECTIONS, IMPRESSIONS_PER_CLIENT,
-         IMPRESSIONS_PER_ORIGIN, HOSTED_CONTACT, HOSTED_APPLICATION, RIGHTS, WITHDRAW, SIGN_IN, STAFF_ACTIONS)
+         IMPRESSIONS_PER_ORIGIN, HOSTED_CONTACT, HOSTED_APPLICATION, RIGHTS, UNDECLARED_COOKIES, WITHDRAW,
+         SIGN_IN, STAFF_ACTIONS)
 
 
 def site_origin_key() -> str:
