@@ -14,6 +14,7 @@ from consent_gateway.web import (
     dpo,
     evidence,
     i18n,
+    openapi,
     ops,
     privacy,
     receipts,
@@ -32,5 +33,5 @@ def init_app(app: Flask) -> None:
     i18n.init_app(app)
     # contact before api: the contact path's preflight must reach contact's OPTIONS view.
     for module in (contact, api, applications, stats, ops, banner, demo, privacy, receipts, rights, dpo,
-                   dashboard, evidence):
+                   dashboard, evidence, openapi):
         app.register_blueprint(module.bp)
