@@ -15,6 +15,8 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
+from consent_gateway.settings import generate_receipt_key
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
@@ -25,38 +27,53 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def gateway_env(database_url: str | None = None) -> dict[str, str]:
+def gateway_env(database_url: str | None = None, *, sites: Path | None = None,
+                **settings: str) -> dict[str, str]:
+    """The environment of a gateway with rate limits off (``RATELIMIT_ENABLED=0``), migrated.
+    ``sites`` replaces the production declaration; ``settings`` adds ``CONSENT_GATEWAY_*``
+    variables by their short name (``PUBLIC_URL="http://..."``)."""
     tmp = tempfile.mkdtemp(prefix="bench-gateway-")
     env = dict(os.environ)
     env.update(
         CONSENT_GATEWAY_SECRET_KEYS="bench-signing-key-" + "b" * 32,  # 32+ characters or no start
         CONSENT_GATEWAY_PII_KEYS=Fernet.generate_key().decode(),
+        CONSENT_GATEWAY_RECEIPT_KEYS=generate_receipt_key(),
         CONSENT_GATEWAY_INSTANCE_PATH=tmp,
         CONSENT_GATEWAY_DATABASE_URL=database_url or os.environ.get(
             "CONSENT_GATEWAY_DATABASE_URL", f"sqlite:///{tmp}/bench.db"),
         CONSENT_GATEWAY_RATELIMIT_ENABLED="0",
-        CONSENT_GATEWAY_SITES=str(ROOT / "sites.yaml"),
+        CONSENT_GATEWAY_SITES=str(sites or ROOT / "sites.yaml"),
     )
+    env.update({f"CONSENT_GATEWAY_{name}": value for name, value in settings.items()})
     subprocess.run([str(BIN / "consent-gateway"), "db", "upgrade"], env=env, check=True,
                    capture_output=True)
     return env
 
 
 @contextmanager
-def gunicorn(app: str, env: dict[str, str] | None = None, workers: int = 2, threads: int = 1):
-    """Serve ``app`` ("module:attr") and yield its base URL; stopped on exit."""
-    port = free_port()
+def gunicorn(app: str, env: dict[str, str] | None = None, workers: int = 2, threads: int = 1,
+             port: int | None = None):
+    """Serve ``app`` ("module:attr") on ``port`` (a free one by default) and yield its base URL;
+    stopped on exit."""
+    port = port or free_port()
     proc = subprocess.Popen(
         [str(BIN / "gunicorn"), "-w", str(workers), "--threads", str(threads), "-b",
          f"127.0.0.1:{port}", "--log-level", "warning", app],
         cwd=ROOT, env=env or dict(os.environ),
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    deadline = time.monotonic() + 30
+    while True:
         try:
             urllib.request.urlopen(base + "/healthz" if "wsgi" in app else base + "/", timeout=1)
             break
         except OSError:
+            # A server that died (its reason is on stderr) or never answered fails here, loudly,
+            # rather than as refused connections in whatever measures it.
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.terminate()
+                proc.wait(timeout=10)
+                raise RuntimeError(f"gunicorn {app} did not start (exit status {proc.returncode})") from None
             time.sleep(0.1)
     try:
         yield base, proc
