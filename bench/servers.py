@@ -27,11 +27,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def gateway_env(database_url: str | None = None, *, sites: Path | None = None,
+def gateway_env(database_url: str | None = None, *, sites: Path | None = None, migrate: bool = True,
                 **settings: str) -> dict[str, str]:
-    """The environment of a gateway with rate limits off (``RATELIMIT_ENABLED=0``), migrated.
-    ``sites`` replaces the production declaration; ``settings`` adds ``CONSENT_GATEWAY_*``
-    variables by their short name (``PUBLIC_URL="http://..."``)."""
+    """The environment of a gateway with rate limits off (``RATELIMIT_ENABLED=0``), its database
+    migrated (``migrate=False`` when the caller already did it). ``sites`` replaces the production
+    declaration; ``settings`` adds ``CONSENT_GATEWAY_*`` variables by their short name
+    (``PUBLIC_URL="http://..."``)."""
     tmp = tempfile.mkdtemp(prefix="bench-gateway-")
     env = dict(os.environ)
     env.update(
@@ -45,8 +46,9 @@ def gateway_env(database_url: str | None = None, *, sites: Path | None = None,
         CONSENT_GATEWAY_SITES=str(sites or ROOT / "sites.yaml"),
     )
     env.update({f"CONSENT_GATEWAY_{name}": value for name, value in settings.items()})
-    subprocess.run([str(BIN / "consent-gateway"), "db", "upgrade"], env=env, check=True,
-                   capture_output=True)
+    if migrate:
+        subprocess.run([str(BIN / "consent-gateway"), "db", "upgrade"], env=env, check=True,
+                       capture_output=True)
     return env
 
 
@@ -79,7 +81,11 @@ def gunicorn(app: str, env: dict[str, str] | None = None, workers: int = 2, thre
         yield base, proc
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # a worker stuck in a request outlives the graceful stop
+            proc.kill()
+            proc.wait(timeout=10)
 
 
 def demo_decision(base: str, action: str = "accept_all") -> dict:
