@@ -2,13 +2,14 @@
 invalid ones) and sends them to a live gateway under gunicorn, as in production; no answer may be
 a 5xx, and every answer must be documented: its status, content type, headers and body schema.
 
-The run is bounded and repeatable: ``FUZZ_EXAMPLES`` examples per operation (valid and invalid
-requests, half of them aimed at a declared site), derandomized
-(the same requests on every run), no example database. Set ``CONSENT_GATEWAY_FUZZ_EXAMPLES`` to
-fuzz harder by hand (e.g. 500). The server runs with rate limits off (``RATELIMIT_ENABLED=0``,
-bench/servers.py) so that the fuzzer is answered by the code, not by the limiter, and with staff
-tokens of every role made for the run. It uses the tests' database (PostgreSQL in CI), emptied
-afterwards.
+The run is bounded and repeatable: ``FUZZ_EXAMPLES`` examples per operation, derandomized (the
+same requests on every run of the pinned versions), no example database. They mix valid and
+invalid requests, half of them aimed at a declared site, and the document's own examples; an
+invalid request may also lack its staff token (schemathesis's check of the 401). Set
+``CONSENT_GATEWAY_FUZZ_EXAMPLES`` to fuzz harder by hand (e.g. 500). The server runs with rate
+limits off (``RATELIMIT_ENABLED=0``, bench/servers.py) so that the fuzzer is answered by the code,
+not by the limiter, and with staff tokens of every role made for the run. It uses the tests'
+database (PostgreSQL in CI), emptied afterwards.
 """
 
 from __future__ import annotations
