@@ -38,10 +38,11 @@ def gateway_keys() -> dict[str, str]:
 
 
 def gateway_env(database_url: str | None = None, *, keys: dict[str, str] | None = None,
-                migrate: bool = True, ratelimit: bool = False, **settings: str) -> dict[str, str]:
+                sites: Path | None = None, migrate: bool = True, ratelimit: bool = False,
+                **settings: str) -> dict[str, str]:
     """The environment of a gateway on a database of its own (a SQLite file in a new instance
     directory) or on ``database_url``. ``keys`` (``gateway_keys()``) lets several instances share
-    keys; ``migrate=False`` skips ``db upgrade`` (another instance ran it); ``ratelimit`` keeps the
+    keys; ``sites`` replaces the production declaration; ``migrate=False`` skips ``db upgrade`` (another instance ran it); ``ratelimit`` keeps the
     rate limits on (off by default for the load benches); other ``settings`` are extra variables
     (``CONSENT_GATEWAY_RATELIMIT_STORAGE=…``, ``PROMETHEUS_MULTIPROC_DIR=…``)."""
     tmp = tempfile.mkdtemp(prefix="bench-gateway-")
@@ -52,7 +53,7 @@ def gateway_env(database_url: str | None = None, *, keys: dict[str, str] | None 
         CONSENT_GATEWAY_DATABASE_URL=database_url or os.environ.get(
             "CONSENT_GATEWAY_DATABASE_URL", f"sqlite:///{tmp}/bench.db"),
         CONSENT_GATEWAY_RATELIMIT_ENABLED="1" if ratelimit else "0",
-        CONSENT_GATEWAY_SITES=str(ROOT / "sites.yaml"),
+        CONSENT_GATEWAY_SITES=str(sites or ROOT / "sites.yaml"),
     )
     env.update(settings)
     if migrate:
@@ -62,28 +63,39 @@ def gateway_env(database_url: str | None = None, *, keys: dict[str, str] | None 
 
 
 @contextmanager
-def gunicorn(app: str, env: dict[str, str] | None = None, workers: int = 2, threads: int = 1):
-    """Serve ``app`` ("module:attr") and yield its base URL; stopped on exit."""
-    port = free_port()
+def gunicorn(app: str, env: dict[str, str] | None = None, workers: int = 2, threads: int = 1,
+             port: int | None = None):
+    """Serve ``app`` ("module:attr") on ``port`` (a free one by default) and yield its base URL;
+    stopped on exit."""
+    port = port or free_port()
     proc = subprocess.Popen(
         [str(BIN / "gunicorn"), "-w", str(workers), "--threads", str(threads), "-b",
          f"127.0.0.1:{port}", "--log-level", "warning", app],
         cwd=ROOT, env=env or dict(os.environ),
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn {app} exited with status {proc.returncode} before serving")
+    deadline = time.monotonic() + 30
+    while True:
         try:
             urllib.request.urlopen(base + "/healthz" if "wsgi" in app else base + "/", timeout=1)
             break
         except OSError:
+            # A server that died (its reason is on stderr) or never answered fails here, loudly,
+            # rather than as refused connections in whatever measures it.
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.terminate()
+                proc.wait(timeout=10)
+                raise RuntimeError(f"gunicorn {app} did not start (exit status {proc.returncode})") from None
             time.sleep(0.1)
     try:
         yield base, proc
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # a worker stuck in a request outlives the graceful stop
+            proc.kill()
+            proc.wait(timeout=10)
 
 
 def demo_decision(base: str, action: str = "accept_all") -> dict:

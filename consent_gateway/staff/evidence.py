@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from consent_gateway import cookie_audit
@@ -29,7 +29,13 @@ from consent_gateway.declaration import Site, SitesConfig
 from consent_gateway.errors import ValidationError
 from consent_gateway.staff.models import StaffToken
 from consent_gateway.staff.tokens import log_access
-from consent_gateway.stats import StatsQuery, consent_stats, parse_date
+from consent_gateway.stats import (
+    BannerImpressionDaily,
+    ConsentDaily,
+    StatsQuery,
+    consent_stats,
+    parse_date,
+)
 
 MANIFEST = "manifest.json"
 
@@ -51,12 +57,13 @@ class Period:
 
 def parse_period(raw_from: str | None, raw_to: str | None, today: date) -> Period:
     """``from``/``to`` as YYYY-MM-DD (ValidationError names the field); by default, from the
-    gateway's first day (2000-01-01 stands for "all") to today."""
+    gateway's first day (2000-01-01 stands for "all") to today. Nothing is known after today: a
+    later ``to`` ends the period today (and 9999-12-31 has no next day to end it at)."""
     end = parse_date(raw_to, "to") or today
     start = parse_date(raw_from, "from") or date(2000, 1, 1)
     if start > end:
         raise ValidationError("from must not be after to", field="from")
-    return Period(start, end)
+    return Period(start, min(end, today))
 
 
 @dataclass(frozen=True)
@@ -102,7 +109,9 @@ def evidence_pack(session: Session, sites: SitesConfig, site: Site, period: Peri
     files["ledger/checkpoints.json"] = _json(checkpoints(session))
     files["ledger/verify.json"] = _json(report.to_dict())
     files["jwks.json"] = _json(receipt_keys.jwks())
-    files["stats.json"] = _json(consent_stats(session, sites, StatsQuery(site.id, period.start, period.end)))
+    counted = counted_days(session, site, period, now.date())
+    stats = consent_stats(session, sites, StatsQuery(site.id, counted.start, counted.end))
+    files["stats.json"] = _json(stats)
     files["undeclared-cookies.json"] = _json({"site": site.id, "cookies": [
         {**c, "first_seen": iso(c["first_seen"]), "last_seen": iso(c["last_seen"])}
         for c in cookie_audit.undeclared_cookies(session, site)]})
@@ -122,6 +131,19 @@ def evidence_pack(session: Session, sites: SitesConfig, site: Site, period: Peri
                    subject=f"{period.start.isoformat()}..{period.end.isoformat()}")
         session.commit()
     return _zip(files, now)
+
+
+def counted_days(session: Session, site: Site, period: Period, today: date) -> Period:
+    """The days of ``period`` that can hold figures: from the site's first counted day (a decision
+    or an impression) to today at the latest. The statistics of a pack "for everything" (from
+    2000-01-01), or of a period asked for centuries, then list the days that exist, instead of one
+    empty row for each day of the period, which took minutes and timed the request out.
+    ``start > end`` when no counted day falls in the period: the figures are empty."""
+    firsts = [session.scalar(select(func.min(model.day)).where(model.site_id == site.id))
+              for model in (ConsentDaily, BannerImpressionDaily)]
+    end = min(period.end, today)
+    first = min((day for day in firsts if day is not None), default=end + timedelta(days=1))
+    return Period(max(period.start, first), end)
 
 
 def served_configs(session: Session, site: Site, period: Period) -> list[BannerConfig]:

@@ -26,6 +26,9 @@ _LOWER_BOUND = dict(zip(MS_BUCKETS, (0, *MS_BUCKETS), strict=False))
 GROUPS = ("day", "week", "purpose", "action", "country", "device", "browser", "layer")
 DEFAULT_DAYS = 30
 MAX_DAYS = 731
+# The days a query may name: no figure is older than the gateway, and none is centuries ahead.
+# Within these, a period, the one before it and the day after it are all dates Python can hold.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -52,8 +55,9 @@ def parse_query(sites: SitesConfig, args: Mapping[str, str | None], today: date)
     site_id = args.get("site") or None
     if site_id is not None and sites.site(site_id) is None:
         raise ValidationError(f"no site {site_id!r} is declared", field="site")
-    end = parse_date(args.get("to"), "to") or today
-    start = parse_date(args.get("from"), "from") or end - timedelta(days=DEFAULT_DAYS - 1)
+    end = _day_in_range(parse_date(args.get("to"), "to"), "to") or today
+    start = _day_in_range(parse_date(args.get("from"), "from"), "from") or max(
+        end - timedelta(days=DEFAULT_DAYS - 1), FIRST_DAY)
     if start > end:
         raise ValidationError("from must not be after to", field="from")
     if (end - start).days >= MAX_DAYS:
@@ -62,6 +66,12 @@ def parse_query(sites: SitesConfig, args: Mapping[str, str | None], today: date)
     if group_by not in GROUPS:
         raise ValidationError(f"group_by must be one of {', '.join(GROUPS)}", field="group_by")
     return StatsQuery(site_id, start, end, group_by)
+
+
+def _day_in_range(day: date | None, name: str) -> date | None:
+    if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+        raise ValidationError(f"{name} must be between {FIRST_DAY} and {LAST_DAY}", field=name)
+    return day
 
 
 def parse_date(raw: str | None, name: str) -> date | None:

@@ -17,6 +17,7 @@ from consent_gateway.web import (
     i18n,
     limits,
     metrics,
+    openapi,
     ops,
     privacy,
     receipts,
@@ -35,5 +36,5 @@ def init_app(app: Flask) -> None:
     i18n.init_app(app)
     # contact before api: the contact path's preflight must reach contact's OPTIONS view.
     for module in (contact, api, cookies, applications, stats, ops, banner, demo, privacy, receipts,
-                   rights, dpo, dashboard, evidence):
+                   rights, dpo, dashboard, evidence, openapi):
         app.register_blueprint(module.bp)

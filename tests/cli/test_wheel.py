@@ -92,6 +92,9 @@ def test_installed_wheel_upgrades_checks_and_serves(installed: Path, tmp_path: P
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/privacy/demo/", timeout=5) as page:
             assert page.status == 200
             assert "<html" in page.read().decode()
+        # The OpenAPI document is package data: the wheel must carry it.
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=5) as doc:
+            assert json.load(doc)["openapi"] == "3.1.0"
     finally:
         server.terminate()
         server.wait(timeout=10)

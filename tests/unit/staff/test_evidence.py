@@ -118,3 +118,21 @@ def test_a_period_must_be_dates_in_order():
     assert bad.value.field == "from"
     with pytest.raises(ValidationError):
         parse_period("yesterday", None, utcnow().date())
+
+
+def test_the_figures_of_a_pack_cover_the_counted_days_not_every_day_asked_for(app, post_consent, db_session):
+    """A pack asked from year 1 to year 9999 is answered within seconds: the period ends today
+    (9999-12-31 was a 500: it has no next day), and its figures run from the site's first counted
+    day (before, one row per day of the period: minutes, a timeout)."""
+    assert post_consent("accept_all").status_code == 201
+    today = utcnow().date()
+    archive, manifest = open_pack(_pack(app, db_session, start="0001-01-01", end="9999-12-31"))
+    stats = json.loads(archive.read("stats.json"))
+    assert manifest["period"] == {"from": "0001-01-01", "to": today.isoformat()}
+    assert (stats["from"], stats["to"]) == (today.isoformat(), today.isoformat())
+    # One day, its one decision suppressed as too few to show.
+    assert stats["rows"] == [{"key": today.isoformat(), "decisions": None, "suppressed": True}]
+
+    # A period before anything was counted has no figures, and none from outside it.
+    archive, _ = open_pack(_pack(app, db_session, start="2001-01-01", end="2001-12-31"))
+    assert json.loads(archive.read("stats.json"))["rows"] == []
