@@ -1,4 +1,5 @@
-"""Wire the HTTP surface onto an app: session cookie, rate limits, languages, blueprints."""
+"""Wire the HTTP surface onto an app: security headers, session cookie, rate limits,
+languages, blueprints."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from consent_gateway.web import (
     privacy,
     receipts,
     rights,
+    security,
     stats,
 )
 from consent_gateway.web.extensions import limiter
@@ -27,6 +29,8 @@ from consent_gateway.web.signin import GatewaySessionInterface
 
 def init_app(app: Flask) -> None:
     app.session_interface = GatewaySessionInterface()
+    # First: the headers are added after every other hook.
+    security.init_app(app)
     limiter.init_app(app)
     app.before_request(redirect_to_public_url)
     i18n.init_app(app)
