@@ -10,10 +10,13 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from cryptography.fernet import Fernet
+
+from consent_gateway.settings import generate_receipt_key
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -31,6 +34,7 @@ def gateway_env(database_url: str | None = None) -> dict[str, str]:
     env.update(
         CONSENT_GATEWAY_SECRET_KEYS="bench-signing-key-" + "b" * 32,  # 32+ characters or no start
         CONSENT_GATEWAY_PII_KEYS=Fernet.generate_key().decode(),
+        CONSENT_GATEWAY_RECEIPT_KEYS=generate_receipt_key(),
         CONSENT_GATEWAY_INSTANCE_PATH=tmp,
         CONSENT_GATEWAY_DATABASE_URL=database_url or os.environ.get(
             "CONSENT_GATEWAY_DATABASE_URL", f"sqlite:///{tmp}/bench.db"),
@@ -43,13 +47,16 @@ def gateway_env(database_url: str | None = None) -> dict[str, str]:
 
 
 @contextmanager
-def gunicorn(app: str, env: dict[str, str] | None = None, workers: int = 2, threads: int = 1):
-    """Serve ``app`` ("module:attr") and yield its base URL; stopped on exit."""
+def gunicorn(app: str, env: dict[str, str] | None = None, workers: int = 2, threads: int = 1, *,
+             stderr: Path | None = None, options: Sequence[str] = ()):
+    """Serve ``app`` ("module:attr") and yield its base URL; stopped on exit. ``stderr``: a file
+    that receives the server's standard error (its logs); ``options``: more gunicorn options."""
     port = free_port()
+    err = stderr.open("ab") if stderr is not None else None
     proc = subprocess.Popen(
         [str(BIN / "gunicorn"), "-w", str(workers), "--threads", str(threads), "-b",
-         f"127.0.0.1:{port}", "--log-level", "warning", app],
-        cwd=ROOT, env=env or dict(os.environ),
+         f"127.0.0.1:{port}", "--log-level", "warning", *options, app],
+        cwd=ROOT, env=env or dict(os.environ), stderr=err,
     )
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
@@ -63,6 +70,8 @@ def gunicorn(app: str, env: dict[str, str] | None = None, workers: int = 2, thre
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+        if err is not None:
+            err.close()
 
 
 def demo_decision(base: str, action: str = "accept_all") -> dict:

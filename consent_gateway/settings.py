@@ -30,6 +30,7 @@ DEVELOPMENT_PUBLIC_URL = "http://127.0.0.1:8000"
 MIN_SECRET_LENGTH = 32
 SUPPORTED_DATABASE_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
 MAX_TRUSTED_PROXIES = 10
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 ED25519_SEED_BYTES = 32
 _FLAGS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False,
           "off": False}
@@ -101,6 +102,8 @@ class Settings:
     public_url: str = DEVELOPMENT_PUBLIC_URL
     banner_dist: Path = PROJECT_ROOT / "static" / "banner" / "dist"
     development: bool = False
+    # The gateway's log level (its JSON lines on stderr); libraries log WARNING and above.
+    log_level: str = "INFO"
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -163,6 +166,7 @@ class Settings:
             public_url=normalise_public_url(env.get(PREFIX + "PUBLIC_URL") or DEVELOPMENT_PUBLIC_URL),
             banner_dist=Path(env.get(PREFIX + "BANNER_DIST") or PROJECT_ROOT / "static/banner/dist"),
             development=development,
+            log_level=(env.get(PREFIX + "LOG_LEVEL") or "INFO").strip().upper(),
         )
         check(settings)
         return settings
@@ -201,6 +205,9 @@ def check(settings: Settings) -> None:
             f"{PREFIX}TRUSTED_PROXIES is the number of proxies in front of the gateway (0 to "
             f"{MAX_TRUSTED_PROXIES}); got {settings.trusted_proxies}")
     normalise_public_url(settings.public_url)
+    if settings.log_level not in LOG_LEVELS:
+        raise ConfigurationError(f"{PREFIX}LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}; "
+                                 f"got {settings.log_level!r}")
 
 
 def normalise_public_url(raw: str) -> str:

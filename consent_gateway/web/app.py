@@ -1,4 +1,4 @@
-"""Wire the HTTP surface onto an app: security headers, session cookie, rate limits,
+"""Wire the HTTP surface onto an app: request log, security headers, session cookie, rate limits,
 languages, blueprints."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from consent_gateway.web import (
     ops,
     privacy,
     receipts,
+    request_log,
     rights,
     security,
     stats,
@@ -29,7 +30,8 @@ from consent_gateway.web.signin import GatewaySessionInterface
 
 def init_app(app: Flask) -> None:
     app.session_interface = GatewaySessionInterface()
-    # First: the headers are added after every other hook.
+    # First: the request log times every hook, and the headers are added after every other hook.
+    request_log.init_app(app)
     security.init_app(app)
     limiter.init_app(app)
     app.before_request(redirect_to_public_url)
