@@ -14,7 +14,7 @@ import json
 import logging
 import re
 import sys
-from datetime import UTC, datetime
+import time
 from typing import Any
 
 from gunicorn.glogging import Logger as GunicornBaseLogger
@@ -39,14 +39,19 @@ def clean(value: str, limit: int = MAX_CLIENT_VALUE) -> str:
 class JsonFormatter(logging.Formatter):
     """``{"ts", "level", "logger", "message"?, ...extra fields, "exc"?}`` on one line."""
 
+    _second: tuple[int, str] = (-1, "")
+
     def format(self, record: logging.LogRecord) -> str:
+        whole = int(record.created)
+        if whole != self._second[0]:  # lines come many a second: format each second once
+            self._second = (whole, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)))
+        second = self._second[1]
         line: dict[str, Any] = {
-            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
-                  .replace("+00:00", "Z"),
+            "ts": f"{second}.{int(record.msecs):03d}Z",
             "level": record.levelname.lower(),
             "logger": record.name,
         }
-        extra = {k: v for k, v in vars(record).items() if k not in _RECORD_KEYS and not k.startswith("_")}
+        extra = {k: v for k, v in vars(record).items() if k not in _RECORD_KEYS and k[0] != "_"}
         if not extra.get("event"):
             line["message"] = record.getMessage()
         line.update(extra)

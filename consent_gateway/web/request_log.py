@@ -40,7 +40,7 @@ def _start() -> None:
 
 
 def _finish(response: Response) -> Response:
-    response.headers[HEADER] = request_id()
+    response.headers[HEADER] = g.request_id
     _log(response.status_code)
     return response
 
@@ -52,22 +52,28 @@ def _teardown(exc: BaseException | None) -> None:
 
 
 def _log(status: int) -> None:
-    if g.get("request_logged"):
+    state = g._get_current_object()  # each proxy lookup costs; this runs on every request
+    if getattr(state, "request_logged", False):
         return
-    g.request_logged = True
-    started = g.get("request_started")
-    site = (request.view_args or {}).get("site_id")
+    state.request_logged = True
+    # A 5xx is a warning here: the error itself, with its traceback, is logged where it happened.
+    level = logging.WARNING if status >= 500 else logging.INFO
+    if not logger.isEnabledFor(level):
+        return
+    req = request._get_current_object()  # type: ignore[attr-defined]
+    started = getattr(state, "request_started", None)
+    site = (req.view_args or {}).get("site_id")
     fields = {
         "event": "request",
-        "request_id": request_id(),
-        "method": clean(request.method, 16),
-        "route": request.url_rule.rule if request.url_rule is not None else None,
+        "request_id": getattr(state, "request_id", None) or request_id(),
+        "method": clean(req.method, 16),
+        "route": req.url_rule.rule if req.url_rule is not None else None,
         "status": status,
         "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
         "site": clean(site, 64) if isinstance(site, str) else None,
     }
-    # A 5xx is a warning here: the error itself, with its traceback, is logged where it happened.
-    logger.log(logging.WARNING if status >= 500 else logging.INFO, "request", extra=fields)
+    # Made directly: Logger.log would walk the stack for a caller that every line shares.
+    logger.handle(logger.makeRecord(logger.name, level, __file__, 0, "request", (), None, extra=fields))
 
 
 class RequestIdFilter(logging.Filter):

@@ -70,31 +70,29 @@ def content_security_policy(nonce: str, extra: dict[str, list[str]] | None = Non
                      for name, sources in directives.items())
 
 
-def is_private() -> bool:
-    """Whether the current answer may hold personal data or a token (staff or visitor's own)."""
-    endpoint = request.endpoint or ""
-    return (endpoint in PRIVATE_ENDPOINTS or request.blueprint in PRIVATE_BLUEPRINTS
-            or "Authorization" in request.headers)
-
-
 def add_security_headers(response: Response) -> Response:
     """The app's last ``after_request``: every answer, errors included, gets its headers here."""
+    req = request._get_current_object()  # type: ignore[attr-defined]
+    state = g._get_current_object()  # one proxy lookup each: this runs on every request
+    endpoint, blueprint = req.endpoint or "", req.blueprint
     headers = response.headers
     headers["X-Content-Type-Options"] = "nosniff"
     if gateway().settings.public_url.startswith("https://"):
         headers["Strict-Transport-Security"] = HSTS
     if response.mimetype == "text/html":
-        headers["Content-Security-Policy"] = content_security_policy(csp_nonce(), g.get("csp_extra"))
-        framed_by_self = "'self'" in (g.get("csp_extra") or {}).get("frame-ancestors", [])
+        extra = getattr(state, "csp_extra", None)
+        headers["Content-Security-Policy"] = content_security_policy(csp_nonce(), extra)
+        framed_by_self = "'self'" in (extra or {}).get("frame-ancestors", [])
         headers["X-Frame-Options"] = "SAMEORIGIN" if framed_by_self else "DENY"
     else:
         headers["Content-Security-Policy"] = RESOURCE_POLICY
-    no_referrer = (request.blueprint in NO_REFERRER_BLUEPRINTS or request.endpoint in NO_REFERRER_ENDPOINTS)
+    no_referrer = blueprint in NO_REFERRER_BLUEPRINTS or endpoint in NO_REFERRER_ENDPOINTS
     headers["Referrer-Policy"] = "no-referrer" if no_referrer else "strict-origin-when-cross-origin"
+    # Personal: the visitor's or staff's own data or a token, a staff read, a cookie being set.
+    private = (endpoint in PRIVATE_ENDPOINTS or blueprint in PRIVATE_BLUEPRINTS
+               or "Authorization" in req.headers or "Set-Cookie" in headers)
     cache = headers.get("Cache-Control", "")
-    if (is_private() or "Set-Cookie" in headers) and "no-store" not in cache:
-        headers["Cache-Control"] = "no-store"
-    elif not cache:
+    if not cache or (private and "no-store" not in cache):
         headers["Cache-Control"] = "no-store"
     return response
 
