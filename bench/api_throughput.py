@@ -58,7 +58,9 @@ def main() -> None:
     with gunicorn("bench.hello_app:app") as (base, _):
         hello, hello_err = wrk(base + "/", args.seconds, args.connections)
     env = gateway_env()
-    with gunicorn("wsgi:app", env) as (base, _):
+    # The gateway logs one JSON line per request, as in production; to a file, not the terminal.
+    log = Path(env["CONSENT_GATEWAY_INSTANCE_PATH"]) / "gateway.log"
+    with gunicorn("wsgi:app", env, stderr=log) as (base, _):
         banner_url = base + "/api/v1/sites/demo/banner?lang=fr"
         etag = urllib.request.urlopen(banner_url).headers["ETag"]
         body = json.dumps(demo_decision(base))
@@ -70,7 +72,8 @@ def main() -> None:
                           POST_LUA.format(body=body)))
     db = env["CONSENT_GATEWAY_DATABASE_URL"].split(":")[0]
     print(f"gunicorn 2 sync workers, wrk 1 thread {args.connections} connections "
-          f"{args.seconds}s, database {db}")
+          f"{args.seconds}s, database {db}, request log {log} "
+          f"({env.get('CONSENT_GATEWAY_LOG_LEVEL') or 'INFO'})")
     print(f"{'endpoint':32} {'req/s':>9} {'vs hello':>9}  errors")
     print(f"{'bare Flask hello (baseline)':32} {hello:9.0f} {'100%':>9}  {hello_err}")
     bars = {"banner": 0.90, "consent": 0.50}

@@ -10,6 +10,7 @@ configuration: the network floor) or ``none`` (no script, for DOMContentLoaded).
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from flask import Flask, Response, abort
@@ -18,7 +19,8 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from consent_gateway.settings import PROJECT_ROOT
 from wsgi import app as gateway
 
-TAG = '<script src="/banner/v1/consent.js" data-site="demo" async></script>'
+# The demo page's banner tag (it carries the page's CSP nonce, which this bench app does not send).
+TAG = re.compile(r'<script src="/banner/v1/consent\.js" data-site="demo"[^>]*></script>')
 START = "window.__startAt=performance.now();"
 SHOW = """function show() { var d = document.createElement('div'); d.className = 'bench-element';
   d.textContent = 'Cookies'; document.body.insertBefore(d, document.body.firstChild); }"""
@@ -35,7 +37,7 @@ pages = Flask(__name__)
 @cache
 def demo_html() -> str:
     html = gateway.test_client().get("/demo/demo").get_data(as_text=True)
-    assert TAG in html
+    assert TAG.search(html)
     return html
 
 
@@ -44,11 +46,11 @@ def page(variant: str) -> Response:
     scripts = {"banner": "/bench/consent-marked.js", "trivial": "/bench/script/trivial.js",
                "fetch": "/bench/script/fetch.js"}
     if variant == "none":
-        return Response(demo_html().replace(TAG, ""), content_type="text/html")
+        return Response(TAG.sub("", demo_html()), content_type="text/html")
     if variant not in scripts:
         abort(404)
-    tag = TAG.replace("/banner/v1/consent.js", scripts[variant])
-    return Response(demo_html().replace(TAG, tag), content_type="text/html")
+    html = TAG.sub(lambda tag: tag.group().replace("/banner/v1/consent.js", scripts[variant]), demo_html())
+    return Response(html, content_type="text/html")
 
 
 @pages.get("/consent-marked.js")

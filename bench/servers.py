@@ -11,6 +11,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -64,14 +65,16 @@ def gateway_env(database_url: str | None = None, *, keys: dict[str, str] | None 
 
 @contextmanager
 def gunicorn(app: str, env: dict[str, str] | None = None, workers: int = 2, threads: int = 1,
-             port: int | None = None):
+             port: int | None = None, *, stderr: Path | None = None, options: Sequence[str] = ()):
     """Serve ``app`` ("module:attr") on ``port`` (a free one by default) and yield its base URL;
-    stopped on exit."""
+    stopped on exit. ``stderr``: a file that receives the server's standard error (its logs);
+    ``options``: more gunicorn options."""
     port = port or free_port()
+    err = stderr.open("ab") if stderr is not None else None
     proc = subprocess.Popen(
         [str(BIN / "gunicorn"), "-w", str(workers), "--threads", str(threads), "-b",
-         f"127.0.0.1:{port}", "--log-level", "warning", app],
-        cwd=ROOT, env=env or dict(os.environ),
+         f"127.0.0.1:{port}", "--log-level", "warning", *options, app],
+        cwd=ROOT, env=env or dict(os.environ), stderr=err,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -96,6 +99,8 @@ def gunicorn(app: str, env: dict[str, str] | None = None, workers: int = 2, thre
         except subprocess.TimeoutExpired:  # a worker stuck in a request outlives the graceful stop
             proc.kill()
             proc.wait(timeout=10)
+        if err is not None:
+            err.close()
 
 
 def demo_decision(base: str, action: str = "accept_all") -> dict:

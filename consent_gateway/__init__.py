@@ -7,7 +7,7 @@ import hashlib
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from consent_gateway import db, web
+from consent_gateway import db, logs, web
 from consent_gateway.consent import ReceiptKeys, ReceiptSigner
 from consent_gateway.declaration import load_sites
 from consent_gateway.enrich import GeoIP
@@ -20,6 +20,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     """Build the gateway. Without ``settings``, read them from the environment (production rules:
     a missing signing key refuses to start). A bad ``sites.yaml`` refuses to start too."""
     settings = settings or Settings.from_env()
+    logs.configure(settings.log_level)
     app = Flask(__name__, instance_path=str(settings.instance_path.resolve()),
                 template_folder="web/templates", static_folder=None)
     app.config.update(

@@ -32,6 +32,7 @@ MAX_TRUSTED_PROXIES = 10
 # Rate-limit storages the gateway runs on: Redis (its client is a dependency) for several instances,
 # a SQLite file (the embedded default, shared by one machine's workers), memory for one process.
 RATELIMIT_SCHEMES = ("redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster", "sqlite", "memory")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 ED25519_SEED_BYTES = 32
 _FLAGS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False,
           "off": False}
@@ -106,6 +107,8 @@ class Settings:
     public_url: str = DEVELOPMENT_PUBLIC_URL
     banner_dist: Path = PROJECT_ROOT / "static" / "banner" / "dist"
     development: bool = False
+    # The gateway's log level (its JSON lines on stderr); libraries log WARNING and above.
+    log_level: str = "INFO"
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -169,6 +172,7 @@ class Settings:
             public_url=normalise_public_url(env.get(PREFIX + "PUBLIC_URL") or DEVELOPMENT_PUBLIC_URL),
             banner_dist=Path(env.get(PREFIX + "BANNER_DIST") or PROJECT_ROOT / "static/banner/dist"),
             development=development,
+            log_level=(env.get(PREFIX + "LOG_LEVEL") or "INFO").strip().upper(),
         )
         check(settings)
         return settings
@@ -208,6 +212,9 @@ def check(settings: Settings) -> None:
             f"{PREFIX}TRUSTED_PROXIES is the number of proxies in front of the gateway (0 to "
             f"{MAX_TRUSTED_PROXIES}); got {settings.trusted_proxies}")
     normalise_public_url(settings.public_url)
+    if settings.log_level not in LOG_LEVELS:
+        raise ConfigurationError(f"{PREFIX}LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}; "
+                                 f"got {settings.log_level!r}")
 
 
 def normalise_public_url(raw: str) -> str:

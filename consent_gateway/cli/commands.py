@@ -22,6 +22,7 @@ from consent_gateway.db import make_engine
 from consent_gateway.db.migrate import upgrade
 from consent_gateway.declaration import load_sites
 from consent_gateway.errors import ConfigurationError, GatewayError
+from consent_gateway.logs import GunicornLogger
 from consent_gateway.settings import (
     Settings,
     database_url_from_env,
@@ -77,7 +78,10 @@ def serve(host: str, port: int, workers: int) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
             self.cfg.set("threads", 4)
-            self.cfg.set("accesslog", "-")
+            # No access log (it would hold addresses, query strings, Referers): the gateway writes
+            # one JSON line per request itself, and gunicorn's own lines are JSON too.
+            self.cfg.set("accesslog", None)
+            self.cfg.set("logger_class", GunicornLogger)
 
         def load(self):
             return app

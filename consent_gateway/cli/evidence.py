@@ -3,6 +3,7 @@ evidence pack the DPO hands to the CNIL."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,12 +39,17 @@ def _served(app: Flask) -> Iterator[str]:
     gw = app.extensions["gateway"]
     gw.settings = app.extensions["settings"] = replace(gw.settings, public_url=url)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # The command's own page loads are not traffic: no request lines on the operator's terminal.
+    request_log = logging.getLogger("consent_gateway.request")
+    level = request_log.level
+    request_log.setLevel(logging.WARNING)
     thread.start()
     try:
         yield url
     finally:
         server.shutdown()
         thread.join(timeout=5)
+        request_log.setLevel(level)
 
 
 @click.group()

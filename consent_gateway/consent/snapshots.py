@@ -141,7 +141,9 @@ def _render(browser: Browser, base_url: str, config: _Shown) -> dict[str, bytes]
             served = fetched.value.json().get("config_hash") if fetched.value.ok else None
             if served != config.config_hash:
                 raise GatewayError(f"the demo page served {served!r}, not {config.config_hash!r}")
-            page.wait_for_function("window.IQConsent && true")
+            # A function, not an expression: polling an expression needs eval, which the page's
+            # Content-Security-Policy refuses.
+            page.wait_for_function("() => window.IQConsent && true")
             page.evaluate("IQConsent.ready")
             page.locator("#iq-consent .iq-banner").wait_for(state="visible")
             pictures[f"first-{screen}"] = page.screenshot()

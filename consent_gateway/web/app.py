@@ -1,4 +1,5 @@
-"""Wire the HTTP surface onto an app: session cookie, rate limits, languages, blueprints."""
+"""Wire the HTTP surface onto an app: request log, security headers, session cookie, rate limits,
+languages, blueprints."""
 
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ from consent_gateway.web import (
     ops,
     privacy,
     receipts,
+    request_log,
     rights,
+    security,
     stats,
 )
 from consent_gateway.web.http import redirect_to_public_url
@@ -30,7 +33,10 @@ from consent_gateway.web.signin import GatewaySessionInterface
 
 def init_app(app: Flask) -> None:
     app.session_interface = GatewaySessionInterface()
-    metrics.init_app(app)  # first: its timer starts before the other hooks run
+    # First: the request log times every hook, and the headers are added after every other hook.
+    request_log.init_app(app)
+    security.init_app(app)
+    metrics.init_app(app)  # its timer starts before the remaining hooks run
     limits.init_app(app)
     app.before_request(redirect_to_public_url)
     i18n.init_app(app)

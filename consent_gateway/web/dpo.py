@@ -1,13 +1,14 @@
 """The DPO's workspace: rights requests (overdue first), a request's details, extending and
 closing it, the proof bundle of a receipt, the undeclared cookies of each site, and the access
 log. Signed in with a dpo (or admin) staff token through ``web.signin``; every read of personal
-data is written to the access log."""
+data is written to the access log.
+Its answers are never stored, framed or referred (``web.security``)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, Response, g, redirect, render_template, request, url_for
+from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -47,14 +48,6 @@ class CloseForm(FlaskForm):
 
 class SignOutForm(FlaskForm):
     pass
-
-
-@bp.after_request
-def _private(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 @bp.context_processor

@@ -32,13 +32,13 @@ def test_accept_all_runs_every_tag_in_order_after_the_receipt(page: Page, demo_u
     banner(page).get_by_role("button", name="Tout accepter", exact=True).click()
     decision = wait_for_receipt(page)
     expect(banner(page)).to_have_count(0)
-    page.wait_for_function("(window.demoTagOrder || []).length === 2")
+    page.wait_for_function("() => (window.demoTagOrder || []).length === 2")
     # Document order: the external analytics tag has loaded before the inline marketing tag ran.
     assert page.evaluate("demoTagOrder") == ["analytics", "marketing"]
     tag = page.locator("#demo-analytics-tag")
     assert tag.get_attribute("data-tag") == "analytics" and tag.get_attribute("src").endswith("/analytics.js")
     expect(page.locator("iframe[data-consent]")).to_be_visible()
-    page.wait_for_function("document.cookie.includes('demo_video=')")
+    page.wait_for_function("() => document.cookie.includes('demo_video=')")
     assert TRACKERS <= cookie_names(page.context)
 
     result = verify(decision["token"])
@@ -111,7 +111,7 @@ def test_customise_then_withdraw_in_one_click(page: Page, demo_url: str, verify)
     dialog.get_by_role("switch", name="Mesure d'audience").check()
     dialog.get_by_role("button", name="Enregistrer mes choix").click()
     decision = wait_for_receipt(page)
-    page.wait_for_function("document.cookie.includes('demo_analytics=')")
+    page.wait_for_function("() => document.cookie.includes('demo_analytics=')")
     assert page.evaluate("demoTagOrder") == ["analytics"]
     assert cookie_names(page.context) == {"iq_consent", "demo_analytics"}
     receipt = verify(decision["token"])["receipt"]["iqera"]
@@ -139,7 +139,7 @@ def test_reload_keeps_the_decision_and_a_stale_one_asks_again(page: Page, demo_u
     page.reload()
     page.evaluate("IQConsent.ready")
     expect(banner(page)).to_have_count(0)
-    page.wait_for_function("(window.demoTagOrder || []).length === 2")
+    page.wait_for_function("() => (window.demoTagOrder || []).length === 2")
     assert page.evaluate("IQConsent.has('marketing')") is True
     # Consent Mode hears the stored decision before any tag runs.
     layer = page.evaluate("dataLayer.map(a => Array.from(a))")
@@ -181,7 +181,7 @@ def test_a_grant_waits_for_the_receipt_and_retries_after_a_network_failure(
     assert stored(page.context) is None
     decision = wait_for_receipt(page)
     assert attempts == ["POST", "POST"]
-    page.wait_for_function("(window.demoTagOrder || []).length === 2")
+    page.wait_for_function("() => (window.demoTagOrder || []).length === 2")
     assert verify(decision["token"])["valid"] is True
 
 
@@ -196,7 +196,7 @@ def test_the_iframe_placeholder_grants_its_purpose(page: Page, demo_url: str, ve
     frame = page.locator("iframe[data-consent]")
     expect(frame).to_be_visible()
     assert frame.get_attribute("src").endswith("/demo/assets/video.html")
-    page.wait_for_function("document.cookie.includes('demo_video=')")
+    page.wait_for_function("() => document.cookie.includes('demo_video=')")
     assert verify(decision["token"])["receipt"]["iqera"]["choices"] == {
         "strictly_necessary": True, "audience_measurement": False, "marketing": False,
         "third_party_media": True}
@@ -208,7 +208,7 @@ def test_withdrawing_unloads_the_iframe_and_the_api_reports_changes(page: Page, 
     page.evaluate("window.changes = []; IQConsent.on('change', d => changes.push(d.choices))")
     page.evaluate("IQConsent.set({third_party_media: true})")
     granted = wait_for_receipt(page)
-    page.wait_for_function("document.cookie.includes('demo_video=')")
+    page.wait_for_function("() => document.cookie.includes('demo_video=')")
     assert page.evaluate("IQConsent.has('third_party_media')") is True
 
     page.evaluate("IQConsent.withdraw()")
@@ -280,7 +280,9 @@ def test_decisions_prove_the_visitor_with_the_receipt_held_and_start_afresh_if_i
 
 def test_gated_elements_added_later_wait_for_their_purpose_too(page: Page, demo_url: str):
     open_demo(page, demo_url)
+    # As a tag manager on a page with a Content-Security-Policy does: the tag gets the page's nonce.
     add_tag = """() => { const s = document.createElement('script'); s.type = 'text/plain';
+        s.nonce = document.querySelector('script[data-site]').nonce;
         s.setAttribute('data-consent', 'marketing'); s.text = 'window.lateTag = (window.lateTag || 0) + 1';
         document.querySelector('main').appendChild(s); }"""
     page.evaluate(add_tag)
@@ -288,6 +290,6 @@ def test_gated_elements_added_later_wait_for_their_purpose_too(page: Page, demo_
     assert page.evaluate("window.lateTag") is None
     banner(page).get_by_role("button", name="Tout accepter", exact=True).click()
     wait_for_receipt(page)
-    page.wait_for_function("window.lateTag === 1")
+    page.wait_for_function("() => window.lateTag === 1")
     page.evaluate(add_tag)
-    page.wait_for_function("window.lateTag === 2")
+    page.wait_for_function("() => window.lateTag === 2")

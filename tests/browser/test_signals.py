@@ -29,7 +29,7 @@ def test_gpc_keeps_advertising_refused_until_an_explicit_opt_in(browser: Browser
     receipt = verify(decision["token"])["receipt"]["iqera"]
     assert receipt["gpc"] is True
     assert receipt["choices"]["marketing"] is False and receipt["choices"]["audience_measurement"] is True
-    page.wait_for_function("document.cookie.includes('demo_analytics=')")
+    page.wait_for_function("() => document.cookie.includes('demo_analytics=')")
     assert "demo_marketing" not in cookie_names(context)
     update = [e for e in page.evaluate("dataLayer.map(a => Array.from(a))") if e[1] == "update"][-1][2]
     assert update["ad_storage"] == "denied" and update["analytics_storage"] == "granted"
@@ -44,7 +44,7 @@ def test_gpc_keeps_advertising_refused_until_an_explicit_opt_in(browser: Browser
     opted_in = wait_for_receipt(page, decision["token"])
     receipt = verify(opted_in["token"])["receipt"]["iqera"]
     assert receipt["gpc"] is True and receipt["choices"]["marketing"] is True
-    page.wait_for_function("document.cookie.includes('demo_marketing=')")
+    page.wait_for_function("() => document.cookie.includes('demo_marketing=')")
     context.close()
 
 

@@ -6,6 +6,7 @@ import base64
 import gzip
 import hashlib
 import json
+import re
 
 from consent_gateway.consent.models import BannerConfig
 from consent_gateway.db import get_session
@@ -71,7 +72,9 @@ def test_demo_page_embeds_the_banner_and_gates_its_tags(client):
     page = client.get("/demo/demo")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert '<script src="/banner/v1/consent.js" data-site="demo" async></script>' in html
+    nonce = re.search(r'<script src="/banner/v1/consent.js" data-site="demo" nonce="([^"]+)" async></script>',
+                      html)
+    assert nonce and f"'nonce-{nonce.group(1)}'" in page.headers["Content-Security-Policy"]
     assert html.count('type="text/plain" data-consent=') == 2
     assert 'data-consent="third_party_media" data-src="/demo/assets/video.html"' in html
     assert "<form data-iq-contact" in html and 'name="portfolio_code"' in html

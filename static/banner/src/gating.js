@@ -20,6 +20,9 @@ function activateScripts(choices) {
       [].forEach.call(old.attributes, (a) => {
         if (!/^(type|data-src|data-type)$/.test(a.name)) s.setAttribute(a.name, a.value);
       });
+      // The nonce, hidden from getAttribute once parsed, lets the page's CSP run the tag; only the
+      // element's own: the banner never lends its nonce to markup it did not write.
+      if (old.nonce) s.nonce = old.nonce;
       if (old.getAttribute('data-type')) s.type = old.getAttribute('data-type');
       const src = old.getAttribute('data-src');
       if (src) {
@@ -42,14 +45,14 @@ function size(frame, dim, laidOut) {
 }
 
 function placeholder(frame, purpose, t, onAllow) {
-  return h('div', {
-    class: 'iq iq-ph', role: 'group', 'aria-label': purpose.label,
-    style: 'width:' + size(frame, 'width', () => frame.offsetWidth) +
-      ';height:' + size(frame, 'height', () => frame.offsetHeight),
-  },
-  h('p', null, t('placeholder', { purpose: purpose.label })),
-  h('button', { type: 'button', class: 'iq-btn', onclick: () => onAllow(purpose.id) },
-    t('placeholder_button', { purpose: purpose.label })));
+  const ph = h('div', { class: 'iq iq-ph', role: 'group', 'aria-label': purpose.label },
+    h('p', null, t('placeholder', { purpose: purpose.label })),
+    h('button', { type: 'button', class: 'iq-btn', onclick: () => onAllow(purpose.id) },
+      t('placeholder_button', { purpose: purpose.label })));
+  // Through the CSSOM, which a Content-Security-Policy allows (a style attribute it would block).
+  ph.style.width = size(frame, 'width', () => frame.offsetWidth);
+  ph.style.height = size(frame, 'height', () => frame.offsetHeight);
+  return ph;
 }
 
 function gateFrames(config, choices, t, onAllow) {

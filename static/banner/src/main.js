@@ -24,6 +24,8 @@ const base = script.src.match(/^https?:\/\/[^/]+/)[0];
 function addStyles() {
   const style = document.createElement('style');
   style.id = 'iq-consent-css';
+  // A page with a nonce-based Content-Security-Policy gives its nonce to this script's tag.
+  if (script.nonce) style.nonce = script.nonce;
   style.appendChild(document.createTextNode(css));
   document.head.appendChild(style);
 }

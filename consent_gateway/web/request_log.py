@@ -1,0 +1,97 @@
+"""One JSON log line per request, in place of an access log, and the request id.
+
+Logged: the request id, the method, the route's pattern (``/privacy/<site_id>/receipts/<token>``,
+never the path, which can hold a token), the status, the duration and the site. Never logged: the
+client's address, the path or query string, a header other than ``X-Request-ID``, the body.
+
+The request id is the client's ``X-Request-ID`` when it is a plain token (a load balancer's id,
+so that its lines and ours can be joined), else a new random one; either way it is sent back in
+the answer's ``X-Request-ID`` and appears on the application's log lines of that request.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from flask import Flask, Response, g, has_request_context, request
+
+from consent_gateway.logs import StderrHandler, clean
+
+logger = logging.getLogger("consent_gateway.request")
+HEADER = "X-Request-ID"
+_VALID_ID = re.compile(r"[A-Za-z0-9._:@/+=-]{1,128}")
+
+
+def request_id() -> str:
+    """This request's id: the client's when valid, else a new random one."""
+    rid = g.get("request_id")
+    if rid is None:
+        asked = request.headers.get(HEADER, "")
+        rid = g.request_id = asked if _VALID_ID.fullmatch(asked) else uuid.uuid4().hex
+    return rid
+
+
+def _start() -> None:
+    g.request_started = time.perf_counter()
+    request_id()
+
+
+def _finish(response: Response) -> Response:
+    response.headers[HEADER] = g.request_id
+    _log(response.status_code)
+    return response
+
+
+def _teardown(exc: BaseException | None) -> None:
+    """A request that ended without an answer going through ``_finish`` is logged as a 500."""
+    if exc is not None:
+        _log(500)
+
+
+def _log(status: int) -> None:
+    state = g._get_current_object()  # each proxy lookup costs; this runs on every request
+    if getattr(state, "request_logged", False):
+        return
+    state.request_logged = True
+    # A 5xx is a warning here: the error itself, with its traceback, is logged where it happened.
+    level = logging.WARNING if status >= 500 else logging.INFO
+    if not logger.isEnabledFor(level):
+        return
+    req = request._get_current_object()  # type: ignore[attr-defined]
+    started = getattr(state, "request_started", None)
+    site = (req.view_args or {}).get("site_id")
+    fields = {
+        "event": "request",
+        "request_id": getattr(state, "request_id", None) or request_id(),
+        "method": clean(req.method, 16),
+        "route": req.url_rule.rule if req.url_rule is not None else None,
+        "status": status,
+        "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
+        "site": clean(site, 64) if isinstance(site, str) else None,
+    }
+    # Made directly: Logger.log would walk the stack for a caller that every line shares.
+    logger.handle(logger.makeRecord(logger.name, level, __file__, 0, "request", (), None, extra=fields))
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds the request id to every record logged while a request is handled."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if has_request_context() and not hasattr(record, "request_id"):
+            record.request_id = g.get("request_id")
+        return True
+
+
+def init_app(app: Flask) -> None:
+    """Register first, so that the start time is taken before any other hook can refuse the
+    request (rate limits, redirects) and the line is written after every other hook."""
+    app.before_request(_start)
+    app.after_request(_finish)
+    app.teardown_request(_teardown)
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, StderrHandler) and not any(isinstance(f, RequestIdFilter)
+                                                         for f in handler.filters):
+            handler.addFilter(RequestIdFilter())
