@@ -43,8 +43,9 @@ def gateway_env(database_url: str | None = None, *, keys: dict[str, str] | None 
                 **settings: str) -> dict[str, str]:
     """The environment of a gateway on a database of its own (a SQLite file in a new instance
     directory) or on ``database_url``. ``keys`` (``gateway_keys()``) lets several instances share
-    keys; ``sites`` replaces the production declaration; ``migrate=False`` skips ``db upgrade`` (another instance ran it); ``ratelimit`` keeps the
-    rate limits on (off by default for the load benches); other ``settings`` are extra variables
+    keys; ``sites`` replaces the production declaration; ``migrate=False`` skips ``db upgrade``
+    (another instance ran it); ``ratelimit`` keeps the rate limits on (off by default for the load
+    benches); other ``settings`` are extra variables
     (``CONSENT_GATEWAY_RATELIMIT_STORAGE=…``, ``PROMETHEUS_MULTIPROC_DIR=…``)."""
     tmp = tempfile.mkdtemp(prefix="bench-gateway-")
     env = dict(os.environ)
