@@ -119,7 +119,13 @@ def facts_of(event: ConsentEvent) -> EventFacts:
 
 def count_decision(session: Session, sites: SitesConfig, event: ConsentEvent) -> None:
     """Add ``event`` to the rollups in the caller's transaction (no commit)."""
-    add_rollups(session, rollup_rows(sites, [(facts_of(event), 1)]))
+    count_decisions(session, sites, [event])
+
+
+def count_decisions(session: Session, sites: SitesConfig, events: Iterable[ConsentEvent]) -> None:
+    """Add ``events`` to the rollups in the caller's transaction (no commit): decisions of the same
+    day, site and action share their rows, so a batch updates each row once."""
+    add_rollups(session, rollup_rows(sites, [(facts_of(event), 1) for event in events]))
 
 
 def count_impression(session: Session, site_id: str, when: datetime) -> None:
