@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 import shutil
 import statistics
@@ -60,7 +61,7 @@ class Row:
 
 
 def _ms(text: str) -> float:
-    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
+    value, unit = re.fullmatch(r"([\d.]+|nan)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
     return float(value) * UNITS[unit]
 
 
@@ -76,7 +77,8 @@ def wrk(name: str, url: str, args: argparse.Namespace, script: str | None = None
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     return Row(name, float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
-               _ms(percentile["50"]), _ms(percentile["99"]),
+               # wrk prints no distribution when no request completed in the window.
+               _ms(percentile.get("50", "nanms")), _ms(percentile.get("99", "nanms")),
                (int(errors.group(1)) if errors else 0)
                + (sum(map(int, socket_errors.groups())) if socket_errors else 0))
 
@@ -95,8 +97,9 @@ def measure(name: str, url: str, hello_url: str, args: argparse.Namespace,
 
 
 def _merge(name: str, rows: list[Row]) -> Row:
-    return Row(name, statistics.mean(r.rps for r in rows), statistics.median(r.p50_ms for r in rows),
-               max(r.p99_ms for r in rows), sum(r.errors for r in rows))
+    timed = [r for r in rows if not math.isnan(r.p50_ms)] or rows
+    return Row(name, statistics.mean(r.rps for r in rows), statistics.median(r.p50_ms for r in timed),
+               max(r.p99_ms for r in timed), sum(r.errors for r in rows))
 
 
 def gateway_rows(database_url: str | None, hello_url: str, args: argparse.Namespace) -> list[tuple[Row, Row]]:
