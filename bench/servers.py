@@ -1,4 +1,5 @@
-"""Start the gateway and the baseline under gunicorn on 127.0.0.1 for the benches."""
+"""Start the gateway and the baseline under gunicorn on 127.0.0.1, for the benches and the tests
+that need real worker processes (the kill test): the one launcher, extended by keyword arguments."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -21,6 +22,8 @@ from consent_gateway.settings import generate_receipt_key
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+# The production settings (workers, threads, timeouts...); a bench overrides only what it names.
+PRODUCTION_CONFIG = ROOT / "consent_gateway" / "web" / "gunicorn_conf.py"
 
 
 def free_port() -> int:
@@ -65,38 +68,43 @@ def gateway_env(database_url: str | None = None, *, keys: dict[str, str] | None 
 
 
 @contextmanager
-def gunicorn(app: str, env: dict[str, str] | None = None, workers: int = 2, threads: int = 1,
-             port: int | None = None, *, stderr: Path | None = None, options: Sequence[str] = ()):
-    """Serve ``app`` ("module:attr") on ``port`` (a free one by default) and yield its base URL;
-    stopped on exit. ``stderr``: a file that receives the server's standard error (its logs);
-    ``options``: more gunicorn options."""
+def gunicorn(app: str, env: dict[str, str] | None = None, workers: int = 2, threads: int | None = None,
+             port: int | None = None, *, config: Path | None = PRODUCTION_CONFIG,
+             ready_path: str | None = None, stderr: Path | None = None,
+             options: Sequence[str] = ()) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Serve ``app`` ("module:attr") on ``port`` (a free one by default) with the production
+    ``config`` (None: gunicorn's defaults), ``workers`` worker processes and, when given,
+    ``threads`` threads each; yield its base URL and the master process once ``ready_path``
+    answers (default ``/healthz`` for the gateway, ``/`` otherwise); stopped on exit.
+    ``stderr``: a file that receives the server's standard error (its logs); ``options``: more
+    gunicorn options. Raises RuntimeError if gunicorn exits or does not answer within 30 s."""
     port = port or free_port()
     err = stderr.open("ab") if stderr is not None else None
-    proc = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-w", str(workers), "--threads", str(threads), "-b",
-         f"127.0.0.1:{port}", "--log-level", "warning", *options, app],
-        cwd=ROOT, env=env or dict(os.environ), stderr=err,
-    )
+    cmd = [str(BIN / "gunicorn")]
+    if config is not None:
+        cmd += ["-c", str(config)]
+    cmd += ["-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning"]
+    if threads is not None:
+        cmd += ["--threads", str(threads)]
+    proc = subprocess.Popen([*cmd, *options, app], cwd=ROOT, env=env or dict(os.environ), stderr=err)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(base + "/healthz" if "wsgi" in app else base + "/", timeout=1)
-            break
-        except OSError:
-            # A server that died (its reason is on stderr) or never answered fails here, loudly,
-            # rather than as refused connections in whatever measures it.
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.terminate()
-                proc.wait(timeout=10)
-                raise RuntimeError(f"gunicorn {app} did not start (exit status {proc.returncode})") from None
-            time.sleep(0.1)
+    probe = base + (ready_path or ("/healthz" if "wsgi" in app else "/"))
     try:
+        for _ in range(300):
+            if proc.poll() is not None:
+                raise RuntimeError(f"gunicorn {app} exited with status {proc.returncode} before serving")
+            try:
+                urllib.request.urlopen(probe, timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError(f"gunicorn {app} did not answer {probe} within 30 s")
         yield base, proc
     finally:
         proc.terminate()
         try:
-            proc.wait(timeout=10)
+            proc.wait(timeout=30)
         except subprocess.TimeoutExpired:  # a worker stuck in a request outlives the graceful stop
             proc.kill()
             proc.wait(timeout=10)

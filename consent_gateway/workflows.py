@@ -7,11 +7,13 @@ Views and commands call these; the domains below never import each other for a w
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from consent_gateway.consent import (
@@ -40,7 +42,7 @@ from consent_gateway.db import utcnow
 from consent_gateway.declaration import Site, SitesConfig
 from consent_gateway.errors import Forbidden, InvalidReceipt
 from consent_gateway.rights import RightsRequest, identify, new_request, visitor_export
-from consent_gateway.stats import count_decision
+from consent_gateway.stats import count_decision, count_decisions
 
 PURGE_BATCH = 2000
 
@@ -80,6 +82,99 @@ def record_decision(
     count_decision(session, sites, event)
     session.commit()
     return issue_receipt(sites, site, event, signer, known_configs, receipt_keys)
+
+
+class DecisionBatches:
+    """Group commit, per process, for the decisions of new visitors (no ``previous_token``).
+
+    A request thread queues its decision; if no transaction is being written it writes the queue
+    itself, else it waits: when the writing thread has committed, the first thread still queued
+    writes everything queued meanwhile, in one transaction — one event INSERT each, the rollups
+    counted once for the whole batch (their rows are shared, and on PostgreSQL each is locked
+    until the commit), one commit. A thread signs and answers only once the commit that holds
+    its decision has returned, so an acknowledged decision is as durable as with a commit each;
+    a worker killed mid-batch acknowledged none of it. If a batch fails, each of its decisions is
+    written again on its own, so one bad decision never fails the others.
+
+    Decisions that continue a visitor take that visitor's lock and may erase contact fields: they
+    keep their own transaction (``record_decision``). No thread is started: the fork of a
+    preloaded app inherits none.
+    """
+
+    def __init__(self, max_batch: int = 64) -> None:
+        self.max_batch = max_batch
+        self._lock = threading.Lock()
+        self._queue: list[_Queued] = []
+        self._writing = False
+
+    def record(self, engine: Engine, sites: SitesConfig, site: Site, decision: Decision,
+               context: RequestContext, signer: ReceiptSigner, *, receipt_keys: ReceiptKeys | None = None,
+               script_hash: str | None = None, known_configs: set[str] | None = None) -> RecordedConsent:
+        """Record a new visitor's decision (committed on return) and issue its receipt."""
+        if decision.previous_token is not None:
+            raise ValueError("a decision that continues a visitor is recorded with record_decision")
+        queued = _Queued(site, decision, context)
+        with self._lock:
+            self._queue.append(queued)
+            lead, self._writing = not self._writing, True
+        if not lead:
+            queued.turn.wait()  # until our decision is written, or it is our turn to write
+            lead = queued.lead
+        if lead:
+            self._write_queue(engine, sites, script_hash, known_configs)
+        if queued.error is not None:
+            raise queued.error
+        assert queued.event is not None
+        return issue_receipt(sites, site, queued.event, signer, known_configs, receipt_keys)
+
+    def _write_queue(self, engine: Engine, sites: SitesConfig, script_hash: str | None,
+                     known_configs: set[str] | None) -> None:
+        with self._lock:
+            batch, self._queue = self._queue[:self.max_batch], self._queue[self.max_batch:]
+        try:
+            self._write(engine, sites, batch, script_hash, known_configs)
+        finally:
+            with self._lock:
+                if self._queue:
+                    self._queue[0].lead = True  # the first one waiting writes the next batch
+                    self._queue[0].turn.set()
+                else:
+                    self._writing = False
+            for queued in batch:
+                if queued.event is None and queued.error is None:  # the writer was interrupted
+                    queued.error = RuntimeError("the decision was not written")
+                queued.turn.set()
+
+    @staticmethod
+    def _write(engine: Engine, sites: SitesConfig, batch: list[_Queued], script_hash: str | None,
+               known_configs: set[str] | None) -> None:
+        for group in ([batch] if len(batch) > 1 else []) + [[q] for q in batch]:
+            try:
+                with Session(engine, expire_on_commit=False) as session:
+                    events = [append_decision(session, sites, q.site, q.decision, q.context,
+                                              script_hash=script_hash, known_configs=known_configs)
+                              for q in group]
+                    count_decisions(session, sites, events)
+                    session.commit()
+            except Exception as exc:  # noqa: BLE001 - handed to the request that owns the decision
+                if len(group) == 1:
+                    group[0].error = exc
+                continue
+            for queued, event in zip(group, events, strict=True):
+                queued.event = event
+            if len(group) > 1:
+                return
+
+
+@dataclass
+class _Queued:
+    site: Site
+    decision: Decision
+    context: RequestContext
+    turn: threading.Event = field(default_factory=threading.Event)
+    lead: bool = False
+    event: ConsentEvent | None = None
+    error: Exception | None = None
 
 
 def withdraw_receipt(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -32,6 +33,8 @@ from consent_gateway.settings import (
 from consent_gateway.staff import ROLES, create_token
 from consent_gateway.workflows import purge as purge_expired
 
+GUNICORN_CONF = "consent_gateway.web.gunicorn_conf"
+
 
 def _settings(development: bool = False) -> Settings:
     try:
@@ -57,11 +60,21 @@ def main() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
-def serve(host: str, port: int, workers: int) -> None:
+@click.option("--production", is_flag=True,
+              help="Run gunicorn with the production settings (consent_gateway/web/gunicorn_conf.py): "
+                   "keys required, no migration applied, --workers ignored (WEB_CONCURRENCY sets it).")
+def serve(host: str, port: int, workers: int, production: bool) -> None:
     """Run the gateway on its embedded default: SQLite under instance/, the demo site.
 
     Applies migrations on SQLite, creates a development signing key if none is set.
+    With --production: checks the settings, then becomes gunicorn with the production settings.
     """
+    if production:
+        _settings()  # a bad or missing setting stops here, with the variable named
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        os.execv(gunicorn, [str(gunicorn), "-c", f"python:{GUNICORN_CONF}", "-b", f"{host}:{port}",
+                            "consent_gateway:create_app()"])
+        return  # execv does not return; nothing below may run in its stead
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         settings = _settings(development=True)

@@ -5,7 +5,13 @@ from consent_gateway.stats.fairness import fairness_audit
 from consent_gateway.stats.models import BannerImpressionDaily, ConsentDaily
 from consent_gateway.stats.overview import dashboard_figures
 from consent_gateway.stats.queries import GROUPS, StatsQuery, consent_stats, parse_date, parse_query
-from consent_gateway.stats.rollup import count_decision, count_impression, rebuild, record_impression
+from consent_gateway.stats.rollup import (
+    count_decision,
+    count_decisions,
+    count_impression,
+    rebuild,
+    record_impression,
+)
 from consent_gateway.stats.suppression import MIN_CELL
 
 __all__ = [
@@ -16,6 +22,7 @@ __all__ = [
     "StatsQuery",
     "consent_stats",
     "count_decision",
+    "count_decisions",
     "count_impression",
     "dashboard_figures",
     "fairness_audit",

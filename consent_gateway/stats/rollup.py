@@ -9,12 +9,14 @@ demo seeder all go through it, so the three can never count differently.
 from __future__ import annotations
 
 import json
+import typing
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 
-from sqlalchemy import Date, and_, case, cast, delete, func, insert, select
+from sqlalchemy import Date, Insert, Table, and_, case, cast, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -117,7 +119,13 @@ def facts_of(event: ConsentEvent) -> EventFacts:
 
 def count_decision(session: Session, sites: SitesConfig, event: ConsentEvent) -> None:
     """Add ``event`` to the rollups in the caller's transaction (no commit)."""
-    add_rollups(session, rollup_rows(sites, [(facts_of(event), 1)]))
+    count_decisions(session, sites, [event])
+
+
+def count_decisions(session: Session, sites: SitesConfig, events: Iterable[ConsentEvent]) -> None:
+    """Add ``events`` to the rollups in the caller's transaction (no commit): decisions of the same
+    day, site and action share their rows, so a batch updates each row once."""
+    add_rollups(session, rollup_rows(sites, [(facts_of(event), 1) for event in events]))
 
 
 def count_impression(session: Session, site_id: str, when: datetime) -> None:
@@ -154,15 +162,21 @@ def add_rollups(session: Session, rows: dict[RollupKey, list[int]]) -> None:
     """Add ``rows`` to the rollups (inserting or adding to existing rows); the caller commits."""
     if not rows:
         return
-    table = ConsentDaily.__table__
     # Sorted keys: concurrent decisions lock the same rows in the same order (no deadlock).
     params = [dict(zip(KEY_COLUMNS + MEASURES, (*key, *rows[key]), strict=True)) for key in sorted(rows)]
-    stmt = _insert_for(session)(table)
-    stmt = stmt.on_conflict_do_update(
+    session.connection().execute(_upsert(session.get_bind().dialect.name), params)
+
+
+@cache
+def _upsert(dialect: str) -> Insert:
+    """The rollups' "insert or add to" statement, built once per dialect: building it (its
+    ``excluded`` alias above all) cost more than running it on every decision."""
+    table = typing.cast(Table, ConsentDaily.__table__)
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    return stmt.on_conflict_do_update(
         index_elements=list(KEY_COLUMNS),
         set_={m: table.c[m] + getattr(stmt.excluded, m) for m in MEASURES},
     )
-    session.execute(stmt, params)
 
 
 def insert_rollups(session: Session, rows: dict[RollupKey, list[int]], batch: int = 5000) -> None:

@@ -8,7 +8,7 @@ import json
 from flask import Blueprint, Response, g, jsonify, request
 
 from consent_gateway import consent, staff, workflows
-from consent_gateway.db import get_session
+from consent_gateway.db import get_engine, get_session
 from consent_gateway.declaration import served_config
 from consent_gateway.errors import NotFound, ValidationError
 from consent_gateway.web import metrics
@@ -110,10 +110,15 @@ def record_consent(site_id: str):
     body = read_json()
     context = request_context()
     decision = consent.parse_decision(gw.sites, site, body, gpc_header=context.gpc_header)
-    recorded = workflows.record_decision(
-        get_session(), gw.sites, site, decision, context, gw.signer, receipt_keys=gw.receipt_keys,
-        script_hash=gw.script_hash, known_configs=gw.snapshotted,
-    )
+    if decision.previous_token is None:  # a new visitor: written with the decisions arriving with it
+        recorded = gw.decision_batches.record(
+            get_engine(), gw.sites, site, decision, context, gw.signer, receipt_keys=gw.receipt_keys,
+            script_hash=gw.script_hash, known_configs=gw.snapshotted)
+    else:
+        recorded = workflows.record_decision(
+            get_session(), gw.sites, site, decision, context, gw.signer, receipt_keys=gw.receipt_keys,
+            script_hash=gw.script_hash, known_configs=gw.snapshotted,
+        )
     metrics.decision_recorded(site.id, decision.action)
     return jsonify(recorded.to_dict()), 201
 

@@ -13,6 +13,7 @@ from consent_gateway.consent import ReceiptKeys, ReceiptSigner
 from consent_gateway.declaration import SitesConfig
 from consent_gateway.enrich import GeoIP
 from consent_gateway.settings import Settings
+from consent_gateway.workflows import DecisionBatches
 
 
 def client_key() -> str:
@@ -38,6 +39,8 @@ class Gateway:
     script_hash: str | None = None
     # Config hashes already kept in banner_config by this process (saves a lookup per request).
     snapshotted: set[str] = field(default_factory=set)
+    # The group commit of new visitors' decisions (one per process).
+    decision_batches: DecisionBatches = field(default_factory=DecisionBatches)
     # Banner-config answers ready to send, by (site, lang, gpc): bytes and ETag.
     banner_responses: dict[tuple[str, str, bool], tuple[bytes, str]] = field(default_factory=dict)
 
