@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,7 +21,8 @@ from consent_gateway.declaration import Site, SitesConfig
 from consent_gateway.errors import StalePolicy, ValidationError, expect_object
 
 ACTIONS = ("accept_all", "reject_all", "custom", "withdraw")
-_BODY_KEYS = {"previous_token", "action", "choices", "policy_version", "config_hash", "lang", "gpc", "ui"}
+_BODY_KEYS = {"previous_token", "action", "choices", "vendors", "policy_version", "config_hash", "lang",
+              "gpc", "ui"}
 UI_LAYERS = ("first", "preferences", "placeholder", "close", "api")
 # A banner left open for hours says nothing more about effort; longer times are kept as this.
 UI_MS_MAX = 3_600_000
@@ -41,6 +42,8 @@ class Decision:
     gpc: bool
     ui_layer: str | None = None
     ui_ms: int | None = None
+    # The effective choice for every vendor of a consent-based purpose of the site.
+    vendors: dict[str, bool] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -118,9 +121,10 @@ def parse_decision(sites: SitesConfig, site: Site, body: Any, *, gpc_header: boo
         raise StalePolicy("the banner configuration changed since it was shown: ask anew",
                           field="config_hash")
     choices = _complete_choices(sites, site, action, body.get("choices", {}), gpc)
+    vendors = _complete_vendors(sites, site, action, body.get("vendors", {}), choices)
     layer, ms = _parse_ui(body.get("ui"))
     return Decision(previous_token, action, choices, site.policy_version, body["config_hash"], lang, gpc,
-                    layer, ms)
+                    layer, ms, vendors)
 
 
 def _parse_ui(raw: Any) -> tuple[str | None, int | None]:
@@ -175,6 +179,32 @@ def _complete_choices(sites: SitesConfig, site: Site, action: str, raw: Any, gpc
     return choices
 
 
+def _complete_vendors(sites: SitesConfig, site: Site, action: str, raw: Any,
+                      choices: dict[str, bool]) -> dict[str, bool]:
+    """Each consent-based purpose's vendors, granted with their purpose unless refused one by one
+    (a placeholder grants only its own vendor: YouTube does not unlock Google Maps)."""
+    if not isinstance(raw, dict):
+        raise ValidationError("vendors must be an object of vendor id: true|false", field="vendors")
+    for vid, value in raw.items():
+        vendor = site.vendor(vid)
+        if vendor is None:
+            raise ValidationError(f"{vid!r} is not a vendor of site {site.id!r}", field="vendors",
+                                  code="unknown_vendor")
+        if not isinstance(value, bool):
+            raise ValidationError(f"the choice for vendor {vid!r} must be true or false", field="vendors")
+        purpose = sites.purposes[vendor.purpose]
+        if (purpose.required or not purpose.consent_based) and value is False:
+            raise ValidationError(f"{vid!r} serves {vendor.purpose!r}, which is required for the site "
+                                  "to work: it cannot be refused", field="vendors", code="required_purpose")
+        if value and not choices[vendor.purpose]:
+            raise ValidationError(f"{vid!r} cannot be granted while its purpose {vendor.purpose!r} is "
+                                  "refused", field="vendors")
+        if action == "accept_all" and value is False:
+            raise ValidationError(f"accept_all cannot refuse vendor {vid!r}: use custom", field="vendors")
+    return {v.id: choices[v.purpose] and raw.get(v.id, True)
+            for v in site.vendors if sites.purposes[v.purpose].consent_based}
+
+
 def append_decision(
     session: Session,
     sites: SitesConfig,
@@ -206,6 +236,7 @@ def append_decision(
         "visitor_id": visitor_id or secrets.token_urlsafe(16),
         "action": decision.action,
         "choices": decision.choices,
+        "vendors": decision.vendors,
         "policy_version": decision.policy_version,
         "config_hash": decision.config_hash,
         "lang": decision.lang,

@@ -46,6 +46,9 @@ DEFAULT_SETTLE = timedelta(seconds=5)
 EVENT_FIELDS = ("id", "receipt_id", "site_id", "visitor_id", "action", "choices", "policy_version",
                 "config_hash", "lang", "gpc", "country", "browser_family", "device_class", "is_bot",
                 "script_hash", "created_at", "expires_at")
+# Fields added later, covered like the others when the event has them (vendor-level choices,
+# 0008): an event recorded before they existed keeps the digest it was sealed with.
+OPTIONAL_EVENT_FIELDS = ("vendors",)
 
 
 def event_digest(event: ConsentEvent) -> str:
@@ -54,6 +57,9 @@ def event_digest(event: ConsentEvent) -> str:
     for name in EVENT_FIELDS:
         value = getattr(event, name)
         row[name] = iso(value) if isinstance(value, datetime) else value
+    for name in OPTIONAL_EVENT_FIELDS:
+        if getattr(event, name) is not None:
+            row[name] = getattr(event, name)
     return hashlib.sha256(EVENT_DOMAIN + canonical_json(row)).hexdigest()
 
 

@@ -27,6 +27,9 @@ class ConsentEvent(Base):
     visitor_id: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(16))
     choices: Mapped[dict[str, bool]] = mapped_column(JSONText)
+    # The effective choice per vendor of a consent-based purpose; NULL on events recorded before
+    # vendor-level choices existed (migration 0008).
+    vendors: Mapped[dict[str, bool] | None] = mapped_column(JSONText, nullable=True)
     policy_version: Mapped[str] = mapped_column(String(40))
     config_hash: Mapped[str] = mapped_column(String(64))
     lang: Mapped[str] = mapped_column(String(2))

@@ -28,6 +28,9 @@ class PurposeChoice:
     legal_basis: str
     required: bool
     granted: bool
+    # (vendor name, consent) for each vendor of a consent-based purpose, when the decision chose
+    # vendor by vendor (receipts from before have none).
+    vendors: tuple[tuple[str, bool], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,16 @@ def receipt_page(session: Session, sites: SitesConfig, signer: ReceiptSigner, ke
     shown = shown_config(session, sites, event.config_hash)
     receipt = build_receipt(event_facts(event), shown, sites)
     choices = [
-        PurposeChoice(p["id"], p["label"], p["legal_basis"], p["required"], event.choices.get(p["id"], False))
+        PurposeChoice(p["id"], p["label"], p["legal_basis"], p["required"], event.choices.get(p["id"], False),
+                      _vendor_choices(p, event))
         for p in shown.get("purposes", [])
     ]
     return ReceiptPage(event, receipt_status(session, event), choices, receipt, keys.sign_receipt(receipt))
+
+
+def _vendor_choices(purpose: dict[str, Any], event: ConsentEvent) -> tuple[tuple[str, bool], ...]:
+    if event.vendors is None or purpose["legal_basis"] != "consent":
+        return ()
+    granted = event.choices.get(purpose["id"], False)
+    return tuple((v["name"], event.vendors.get(v["id"], granted))
+                 for v in purpose.get("vendors", []) if "id" in v)

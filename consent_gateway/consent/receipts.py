@@ -90,6 +90,8 @@ class ReceiptFacts:
     created_at: datetime
     expires_at: datetime
     script_hash: str | None
+    # The choice per vendor of a consent-based purpose; None on receipts recorded before them.
+    vendors: dict[str, bool] | None = None
 
 
 def build_receipt(facts: ReceiptFacts, shown: dict[str, Any], sites: SitesConfig) -> dict[str, Any]:
@@ -110,24 +112,29 @@ def build_receipt(facts: ReceiptFacts, shown: dict[str, Any], sites: SitesConfig
         granted = facts.choices.get(purpose["id"], False)
         if not granted:
             continue
-        third_parties = [v["name"] for v in purpose.get("vendors", []) if v["name"] not in first_parties]
+        vendors = purpose.get("vendors", [])
+        consented = _vendor_consents(vendors, facts.vendors)
+        third_parties = [v["name"] for v in vendors
+                         if v["name"] not in first_parties and consented.get(v.get("id", ""), True)]
         declared = sites.purposes.get(purpose["id"])
-        purposes.append(
-            {
-                "purpose": purpose["label"],
-                "purposeCategory": [purpose["id"]],
-                "consentType": "EXPLICIT" if purpose["legal_basis"] == "consent" else "NOT_REQUIRED",
-                "legalBasis": purpose["legal_basis"],
-                "piiCategory": list(declared.pii_categories) if declared else [],
-                "primaryPurpose": purpose["required"],
-                "termination": (
-                    f"Expires {facts.expires_at.date().isoformat()}; withdraw at any time "
-                    f"from the privacy centre ({privacy}) or the 'manage cookies' control."
-                ),
-                "thirdPartyDisclosure": bool(third_parties),
-                "thirdPartyName": ", ".join(third_parties),
-            }
-        )
+        entry: dict[str, Any] = {
+            "purpose": purpose["label"],
+            "purposeCategory": [purpose["id"]],
+            "consentType": "EXPLICIT" if purpose["legal_basis"] == "consent" else "NOT_REQUIRED",
+            "legalBasis": purpose["legal_basis"],
+            "piiCategory": list(declared.pii_categories) if declared else [],
+            "primaryPurpose": purpose["required"],
+            "termination": (
+                f"Expires {facts.expires_at.date().isoformat()}; withdraw at any time "
+                f"from the privacy centre ({privacy}) or the 'manage cookies' control."
+            ),
+            "thirdPartyDisclosure": bool(third_parties),
+            "thirdPartyName": ", ".join(third_parties),
+        }
+        if facts.vendors is not None:
+            entry["vendors"] = [{"id": v["id"], "name": v["name"], "consent": consented[v["id"]]}
+                                for v in vendors if "id" in v]
+        purposes.append(entry)
     return {
         "version": KANTARA_VERSION,
         "jurisdiction": controller.country,
@@ -161,8 +168,16 @@ def build_receipt(facts: ReceiptFacts, shown: dict[str, Any], sites: SitesConfig
             "gpc": facts.gpc,
             "expires_at": iso(facts.expires_at),
             "script_hash": facts.script_hash,
+            **({"vendors": dict(sorted(facts.vendors.items()))} if facts.vendors is not None else {}),
         },
     }
+
+
+def _vendor_consents(shown_vendors: list[dict[str, Any]], chosen: dict[str, bool] | None) -> dict[str, bool]:
+    """The consent of each vendor a purpose showed: as chosen, or (a vendor of a required purpose,
+    or a receipt from before vendor-level choices) with its purpose."""
+    return {v["id"]: True if chosen is None else chosen.get(v["id"], True)
+            for v in shown_vendors if "id" in v}
 
 
 def iso(moment: datetime) -> str:

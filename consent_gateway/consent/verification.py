@@ -120,6 +120,7 @@ def event_facts(event: ConsentEvent) -> ReceiptFacts:
         created_at=event.created_at,
         expires_at=event.expires_at,
         script_hash=event.script_hash,
+        vendors=dict(event.vendors) if event.vendors is not None else None,
     )
 
 
@@ -129,6 +130,7 @@ def event_record(event: ConsentEvent) -> dict[str, Any]:
         "receipt_id": event.receipt_id,
         "action": event.action,
         "choices": event.choices,
+        **({"vendors": event.vendors} if event.vendors is not None else {}),
         "policy_version": event.policy_version,
         "config_hash": event.config_hash,
         "lang": event.lang,
