@@ -141,7 +141,7 @@ function start() {
     if (!pending) ui.hideBanner();
     ui.status(t('saving'), true);
     const body = {
-      action, choices: action === 'custom' ? next : {}, vendors: nextV, policy_version: config.policy_version,
+      action, choices: action === 'custom' ? next : {}, vendors: action === 'custom' ? nextV : {}, policy_version: config.policy_version,
       config_hash: config.config_hash, lang: config.lang, gpc: ctl.gpc, ui: uiOf(layer),
     };
     // The receipt the visitor holds proves who they are; their id alone never would.
@@ -161,12 +161,12 @@ function start() {
         writeDecision(decision, config.consent_max_age_days);
         effect({ c: decision.choices, v: nextV });
         if (waits) consentUpdate(config, state.c);
-        // Tags that already ran under what was withdrawn stop only with the page.
-        if (stops && config.reload_on_withdraw !== false) return location.reload();
         ui.refresh();
         ui.status(action === 'withdraw' ? t('withdrawn') : '');
         emit('change', copy());
-        report();
+        // Tags that already ran under what was withdrawn stop only with the page.
+        if (stops && config.reload_on_withdraw !== false) location.reload();
+        else report();
       }, () => { if (mine === seq) failed(); });
   }
 
