@@ -7,6 +7,7 @@ from alembic import context
 # Each domain's tables register themselves on Base.metadata when imported.
 from consent_gateway.consent import models as _consent_tables  # noqa: F401
 from consent_gateway.contact import models as _contact_tables  # noqa: F401
+from consent_gateway.cookie_audit import models as _cookie_tables  # noqa: F401
 from consent_gateway.db import Base, make_engine
 from consent_gateway.rights import models as _rights_tables  # noqa: F401
 from consent_gateway.settings import Settings

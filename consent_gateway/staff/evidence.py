@@ -3,7 +3,8 @@
 For one site and period: the declaration (``sites.yaml`` and its SHA-256, the policy versions
 served), every banner configuration served with its screenshots, the ledger's signed checkpoints
 and the result of verifying them, the JWKS that verifies them, the period's statistics, the
-privacy notice as rendered, and ``manifest.json`` giving the SHA-256 and size of every other file.
+privacy notice as rendered, the undeclared cookies the banners reported, and ``manifest.json``
+giving the SHA-256 and size of every other file.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from consent_gateway import cookie_audit
 from consent_gateway.consent import BannerConfig, ConsentEvent, ReceiptKeys, iso
 from consent_gateway.consent.ledger import checkpoints, verify_ledger
 from consent_gateway.consent.snapshots import snapshots_of
@@ -101,6 +103,9 @@ def evidence_pack(session: Session, sites: SitesConfig, site: Site, period: Peri
     files["ledger/verify.json"] = _json(report.to_dict())
     files["jwks.json"] = _json(receipt_keys.jwks())
     files["stats.json"] = _json(consent_stats(session, sites, StatsQuery(site.id, period.start, period.end)))
+    files["undeclared-cookies.json"] = _json({"site": site.id, "cookies": [
+        {**c, "first_seen": iso(c["first_seen"]), "last_seen": iso(c["last_seen"])}
+        for c in cookie_audit.undeclared_cookies(session, site)]})
     for lang, html in sorted(notices.items()):
         files[f"privacy-notice/{lang}.html"] = html.encode()
     files[MANIFEST] = _json({

@@ -9,6 +9,7 @@ from consent_gateway.web import (
     applications,
     banner,
     contact,
+    cookies,
     dashboard,
     demo,
     dpo,
@@ -31,6 +32,6 @@ def init_app(app: Flask) -> None:
     app.before_request(redirect_to_public_url)
     i18n.init_app(app)
     # contact before api: the contact path's preflight must reach contact's OPTIONS view.
-    for module in (contact, api, applications, stats, ops, banner, demo, privacy, receipts, rights, dpo,
-                   dashboard, evidence):
+    for module in (contact, api, cookies, applications, stats, ops, banner, demo, privacy, receipts,
+                   rights, dpo, dashboard, evidence):
         app.register_blueprint(module.bp)

@@ -1,6 +1,7 @@
 """The DPO's workspace: rights requests (overdue first), a request's details, extending and
-closing it, the proof bundle of a receipt, and the access log. Signed in with a dpo (or admin)
-staff token through ``web.signin``; every read of personal data is written to the access log."""
+closing it, the proof bundle of a receipt, the undeclared cookies of each site, and the access
+log. Signed in with a dpo (or admin) staff token through ``web.signin``; every read of personal
+data is written to the access log."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, TextAreaField
 
-from consent_gateway import contact, rights, staff
+from consent_gateway import contact, cookie_audit, rights, staff
 from consent_gateway.db import get_session, utcnow
 from consent_gateway.errors import NotFound, ValidationError
 from consent_gateway.web.extensions import gateway, limiter
@@ -138,6 +139,16 @@ def proof():
             missing = True
     return render_template("dpo/proof.html", sites=gateway().sites.sites, site_id=site_id,
                            receipt_id=receipt_id, bundle=bundle, missing=missing), 404 if missing else 200
+
+
+@bp.get("/cookies")
+@signed_in
+def undeclared_cookies():
+    """Per site, the first-party cookies the banners found that the declaration does not name."""
+    sites = gateway().sites.sites
+    session = get_session()
+    found = {sid: cookie_audit.undeclared_cookies(session, site) for sid, site in sites.items()}
+    return render_template("dpo/cookies.html", sites=sites, found=found)
 
 
 @bp.get("/access-log")

@@ -1,4 +1,4 @@
-"""Migration 0008 (vendor-level choices) upgrades a database that
+"""Migrations 0008 (vendor-level choices) and 0009 (undeclared cookies) upgrade a database that
 already holds decisions, on SQLite and on PostgreSQL (the test database, put back at head)."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ def test_an_existing_event_keeps_no_vendor_choices_after_the_upgrade(database_ur
     try:
         downgrade(database_url, BEFORE)
         assert "vendors" not in {c["name"] for c in inspect(engine).get_columns("consent_event")}
+        assert "undeclared_cookie" not in inspect(engine).get_table_names()
         now = datetime(2026, 11, 1, tzinfo=UTC).replace(tzinfo=None)
         with engine.begin() as conn:
             conn.execute(text(
@@ -28,6 +29,7 @@ def test_an_existing_event_keeps_no_vendor_choices_after_the_upgrade(database_ur
         upgrade(database_url)
         inspector = inspect(engine)
         assert "vendors" in {c["name"] for c in inspector.get_columns("consent_event")}
+        assert "undeclared_cookie" in inspector.get_table_names()
         with engine.begin() as conn:
             assert conn.execute(text("SELECT vendors FROM consent_event WHERE receipt_id = 'r0007'")
                                 ).scalar_one() is None

@@ -88,6 +88,7 @@ def test_the_pack_lists_every_file_with_its_digest_and_verifies_the_ledger(app, 
     assert declaration["policy_versions_served"] == [demo.policy_version]
     assert json.loads(archive.read("ledger/verify.json"))["intact"] is True
     assert json.loads(archive.read("jwks.json"))["keys"][0]["crv"] == "Ed25519"
+    assert json.loads(archive.read("undeclared-cookies.json")) == {"site": "demo", "cookies": []}
     assert manifest["generated_at"] and manifest["public_url"]
 
 
