@@ -43,7 +43,7 @@ export function createUI(ctl) {
         h('ul', null, config.purposes.filter(optional).map((p) =>
           h('li', null, h('strong', null, p.label), ' — ', p.description.split('. ')[0]))),
         offered.length > 0 && h('p', null, t('partners', { count: Object.keys(partners).length }), ' ',
-          h('a', { href: config.partners_url || ctl.base + tx.privacy_centre_path }, t('partner_list'))),
+          h('a', { href: config.partners_url }, t('partner_list'))),
         abroad.length > 0 && h('p', null, t('transfer_notice', { countries: abroad.join(', ') })),
         ctl.gpc && h('p', { class: 'iq-gpc' }, t('gpc_notice')),
         h('p', { class: 'iq-small' }, t('close_notice'), ' ',
@@ -105,5 +105,5 @@ export function createUI(ctl) {
     if (text && !keep) timer = setTimeout(() => { statusLine.textContent = ''; }, 6000);
   }
 
-  return { showBanner, hideBanner, refresh, open, status, shown: () => !!banner };
+  return { showBanner, hideBanner, refresh, open, status };
 }
