@@ -137,7 +137,8 @@ def main() -> int:
     shift = max(r["cls"] for name in ("per-site script", "generic script") for r in results[name])
     print(f"layout shift with the banner (largest cumulative score over the loads): {shift:.4f}   "
           f"bar 0: {'PASS' if shift == 0 else 'FAIL'}")
-    delay = median([r["dcl"] for r in results["per-site script"]]) - median([r["dcl"] for r in results["no script"]])
+    delay = (median([r["dcl"] for r in results["per-site script"]])
+             - median([r["dcl"] for r in results["no script"]]))
     print(f"DOMContentLoaded delay with vs without the banner (medians): {delay:+.1f} ms   "
           f"bar {BAR_DCL_MS:.0f} ms: {'PASS' if delay <= BAR_DCL_MS else 'FAIL'}")
     for (width, height), share in covered.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import socket
@@ -31,6 +32,8 @@ def gateway_env(database_url: str | None = None) -> dict[str, str]:
     env.update(
         CONSENT_GATEWAY_SECRET_KEYS="bench-signing-key-" + "b" * 32,  # 32+ characters or no start
         CONSENT_GATEWAY_PII_KEYS=Fernet.generate_key().decode(),
+        # An Ed25519 seed (base64url): receipts' JWS; the gateway does not start without one.
+        CONSENT_GATEWAY_RECEIPT_KEYS=base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode(),
         CONSENT_GATEWAY_INSTANCE_PATH=tmp,
         CONSENT_GATEWAY_DATABASE_URL=database_url or os.environ.get(
             "CONSENT_GATEWAY_DATABASE_URL", f"sqlite:///{tmp}/bench.db"),

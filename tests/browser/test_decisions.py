@@ -208,7 +208,7 @@ def test_withdrawing_unloads_the_iframe_and_the_api_reports_changes(page: Page, 
     open_demo(page, demo_url)
     page.evaluate("window.changes = []; IQConsent.on('change', d => changes.push(d.choices))")
     page.evaluate("IQConsent.set({third_party_media: true})")
-    granted = wait_for_receipt(page)
+    wait_for_receipt(page)
     page.wait_for_function("document.cookie.includes('demo_video=')")
     assert page.evaluate("IQConsent.has('third_party_media')") is True
 

@@ -80,7 +80,8 @@ def test_the_pill_is_small_and_readable_on_a_dark_footer(browser: Browser, live_
     pill = page.locator(".iq-fab")
     box = pill.bounding_box()
     assert box["height"] <= 48 and box["width"] <= 0.6 * 360
-    look = pill.evaluate("el => { const s = getComputedStyle(el); return [s.backgroundColor, s.borderTopWidth]; }")
+    look = pill.evaluate(
+        "el => { const s = getComputedStyle(el); return [s.backgroundColor, s.borderTopWidth]; }")
     assert look == ["rgb(255, 255, 255)", "2px"]
     screenshot(page, "63-pill-dark-footer-360x640")
     assert_accessible(page)

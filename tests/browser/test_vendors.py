@@ -5,7 +5,7 @@ visitors choose vendor by vendor, and a placeholder grants only its own vendor (
 from __future__ import annotations
 
 import pytest
-from browser_support import assert_accessible, screenshot, stored
+from browser_support import GPC_INIT, assert_accessible, screenshot, stored
 from playwright.sync_api import Page, expect
 from vendor_page import VENDORS, VendorPage, install, settle
 
@@ -61,7 +61,7 @@ def test_first_layer_names_purposes_partners_and_transfers(vp: VendorPage, page:
 
 def test_gpc_keeps_marketing_refused_and_the_accept_button_says_so(browser, live_server: str):
     context = browser.new_context(locale="fr-FR")
-    context.add_init_script("Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true});")
+    context.add_init_script(GPC_INIT)
     page = context.new_page()
     vp = install(page, live_server)
     vp.open()
