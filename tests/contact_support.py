@@ -24,7 +24,7 @@ PERSON = {
 }
 AUDIENCE = {
     "connection_time": "2026-11-20T09:15:00+01:00",
-    "pages_visited": ["https://www.iqera.com/", "/contact"],
+    "pages_visited": ["https://www.iqera.com/nos-metiers/", "/contact"],
     "location": "fr",
 }
 DEBT = {"portfolio_code": "MCS2041", "file_reference": "20240517-12"}
