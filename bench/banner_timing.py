@@ -142,7 +142,7 @@ def main() -> int:
     print(f"DOMContentLoaded delay with vs without the banner (medians): {delay:+.1f} ms   "
           f"bar {BAR_DCL_MS:.0f} ms: {'PASS' if delay <= BAR_DCL_MS else 'FAIL'}")
     for (width, height), share in covered.items():
-        print(f"first layer on a {width}×{height} screen covers {share:.0%}   bar {BAR_COVERAGE:.0%}: "
+        print(f"first layer on a {width}×{height} screen covers {share:.1%}   bar {BAR_COVERAGE:.0%}: "
               f"{'PASS' if share <= BAR_COVERAGE else 'FAIL'}")
     return 0
 
