@@ -3,7 +3,8 @@
     gunicorn bench.banner_wsgi:app   (settings from CONSENT_GATEWAY_* variables, like wsgi.py)
 
 /bench/page/<variant> is the demo page whose banner tag is swapped for the variant's script:
-``banner`` (consent.js with one statement noting performance.now() put before it), ``trivial``
+``banner`` (consent.js with one statement noting performance.now() put before it), ``site`` (the
+per-site script /banner/v1/sites/demo/consent.js, configuration inside, marked the same way), ``trivial``
 (an async script that injects a plain element), ``fetch`` (the same after fetching the banner
 configuration: the network floor) or ``none`` (no script, for DOMContentLoaded).
 """
@@ -43,8 +44,8 @@ def demo_html() -> str:
 
 @pages.get("/page/<variant>")
 def page(variant: str) -> Response:
-    scripts = {"banner": "/bench/consent-marked.js", "trivial": "/bench/script/trivial.js",
-               "fetch": "/bench/script/fetch.js"}
+    scripts = {"banner": "/bench/consent-marked.js", "site": "/bench/consent-site-marked.js",
+               "trivial": "/bench/script/trivial.js", "fetch": "/bench/script/fetch.js"}
     if variant == "none":
         return Response(TAG.sub("", demo_html()), content_type="text/html")
     if variant not in scripts:
@@ -56,6 +57,13 @@ def page(variant: str) -> Response:
 @pages.get("/consent-marked.js")
 def consent_marked() -> Response:
     code = (PROJECT_ROOT / "static" / "banner" / "dist" / "consent.js").read_text(encoding="utf-8")
+    return Response(START + code, content_type="application/javascript")
+
+
+@pages.get("/consent-site-marked.js")
+def consent_site_marked() -> Response:
+    """The per-site script as the gateway serves it (configuration first, then the generic code)."""
+    code = gateway.test_client().get("/banner/v1/sites/demo/consent.js").get_data(as_text=True)
     return Response(START + code, content_type="application/javascript")
 
 

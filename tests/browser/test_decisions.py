@@ -99,11 +99,10 @@ def test_customise_then_withdraw_in_one_click(page: Page, demo_url: str, verify)
     expect(dialog).to_contain_text("ne peuvent pas être désactivés")
     for name in ("Mesure d'audience", "Publicité et réseaux sociaux", "Contenus tiers (vidéos)"):
         expect(dialog.get_by_role("switch", name=name)).not_to_be_checked()
-    assert switches.count() == 4
-    dialog.get_by_text("Partenaires et cookies").nth(1).click()
-    row = dialog.get_by_role("row").filter(has_text="demo_analytics")
-    expect(row).to_contain_text("Démo Analytics")
-    expect(row).to_contain_text("395 jours")
+    # A switch per purpose and one per vendor under it, each vendor with its cookies.
+    assert switches.count() == 8
+    expect(dialog.get_by_role("switch", name="Démo Analytics")).not_to_be_checked()
+    expect(dialog).to_contain_text("demo_analytics (395 jours)")
     expect(dialog.get_by_role("button", name="Tout refuser", exact=True)).to_be_visible()
     screenshot(page, "06-preferences-desktop")
     assert_accessible(page)
@@ -119,11 +118,13 @@ def test_customise_then_withdraw_in_one_click(page: Page, demo_url: str, verify)
     assert receipt["choices"] == {"strictly_necessary": True, "audience_measurement": True,
                                   "marketing": False, "third_party_media": False}
 
-    # Withdrawal: one click on the control that is on every page.
-    page.get_by_role("button", name="Retirer mon consentement").click()
-    withdrawal = wait_for_receipt(page, decision["token"])
+    # Withdrawal: one click on the control that is on every page; the page reloads once it is recorded.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Retirer mon consentement").click()
+    page.evaluate("IQConsent.ready")
+    withdrawal = stored(page.context)
+    assert withdrawal["token"] != decision["token"]
     assert "demo_analytics" not in cookie_names(page.context)
-    expect(page.get_by_role("status").filter(has_text="Votre consentement a été retiré.")).to_be_visible()
     assert verify(decision["token"])["status"] == "withdrawn"
     assert verify(withdrawal["token"])["receipt"]["iqera"]["action"] == "withdraw"
     assert not any(withdrawal["choices"][p] for p in ("audience_measurement", "marketing"))
@@ -207,18 +208,27 @@ def test_withdrawing_unloads_the_iframe_and_the_api_reports_changes(page: Page, 
     open_demo(page, demo_url)
     page.evaluate("window.changes = []; IQConsent.on('change', d => changes.push(d.choices))")
     page.evaluate("IQConsent.set({third_party_media: true})")
-    granted = wait_for_receipt(page)
+    wait_for_receipt(page)
     page.wait_for_function("() => document.cookie.includes('demo_video=')")
     assert page.evaluate("IQConsent.has('third_party_media')") is True
 
-    page.evaluate("IQConsent.withdraw()")
-    wait_for_receipt(page, granted["token"])
+    # Before the withdrawal is even recorded, the frame is unloaded and its cookie gone; once it is
+    # recorded, the page reloads (reload_on_withdraw).
+    held: list[Route] = []
+    page.route("**/consents", lambda route: held.append(route))
+    page.evaluate("() => { IQConsent.withdraw(); }")
     frame = page.locator("iframe[data-consent]")
     expect(frame).to_be_hidden()
     assert frame.get_attribute("src") == "about:blank"
     expect(page.get_by_role("group", name="Contenus tiers (vidéos)")).to_be_visible()
     assert "demo_video" not in cookie_names(page.context)
-    assert [c["third_party_media"] for c in page.evaluate("changes")] == [True, False]
+    assert [c["third_party_media"] for c in page.evaluate("changes")] == [True]
+    with page.expect_navigation():
+        held[0].continue_()
+    page.unroute("**/consents")
+    page.evaluate("IQConsent.ready")
+    assert stored(page.context)["action"] == "withdraw"
+    assert frame.get_attribute("src") is None
 
 
 def test_a_banner_that_changed_meanwhile_is_shown_again(page: Page, demo_url: str, verify):

@@ -24,7 +24,8 @@ def test_gpc_keeps_advertising_refused_until_an_explicit_opt_in(browser: Browser
     screenshot(page, "08-gpc-first-layer")
     assert_accessible(page)
 
-    banner(page).get_by_role("button", name="Tout accepter", exact=True).click()
+    # The accept button says what it does under the signal: advertising stays refused.
+    banner(page).get_by_role("button", name="Tout accepter (hors publicité)", exact=True).click()
     decision = wait_for_receipt(page)
     receipt = verify(decision["token"])["receipt"]["iqera"]
     assert receipt["gpc"] is True

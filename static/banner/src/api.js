@@ -1,5 +1,6 @@
-// The two calls to the gateway, at the script's own origin. Posts are text/plain JSON: a simple
-// request, with no CORS preflight. Network failures and 5xx/429 are retried with backoff.
+// The calls to the gateway, at the script's own origin. Posts are simple requests (no CORS
+// preflight): a string body goes as text/plain JSON, a FormData as multipart/form-data. Network
+// failures and 5xx/429 are retried with backoff.
 
 export function fetchConfig(base, site, lang, fresh) {
   return fetch(base + '/api/v1/sites/' + encodeURIComponent(site) + '/banner?lang=' + lang,
@@ -7,17 +8,11 @@ export function fetchConfig(base, site, lang, fresh) {
     .then((r) => (r.ok ? r.json() : Promise.reject(new Error('banner config ' + r.status))));
 }
 
-export function postJSON(url, body) {
+/** POST `body` (an object, sent as JSON text, or a FormData); resolves to {status, body}. */
+export function post(url, body) {
   return fetch(url, {
-    method: 'POST', credentials: 'omit', headers: { 'Content-Type': 'text/plain' },
-    body: JSON.stringify(body),
+    method: 'POST', credentials: 'omit', body: body instanceof FormData ? body : JSON.stringify(body),
   }).then((r) => r.json().catch(() => ({})).then((json) => ({ status: r.status, body: json })));
-}
-
-/** POST a FormData as multipart/form-data (a simple request too: no preflight), for forms with files. */
-export function postForm(url, data) {
-  return fetch(url, { method: 'POST', credentials: 'omit', body: data })
-    .then((r) => r.json().catch(() => ({})).then((json) => ({ status: r.status, body: json })));
 }
 
 /** POST with exponential backoff (0.5 s, 1 s, 2 s, 4 s, 8 s); onRetry(n) before each new try. */
@@ -29,7 +24,7 @@ export function postWithRetry(url, body, onRetry) {
       onRetry(tries);
       setTimeout(go, 250 * Math.pow(2, tries));
     };
-    const go = () => postJSON(url, body).then((r) => (r.status >= 500 || r.status === 429 ? retry(r) : resolve(r)), retry);
+    const go = () => post(url, body).then((r) => (r.status >= 500 || r.status === 429 ? retry(r) : resolve(r)), retry);
     go();
   });
 }

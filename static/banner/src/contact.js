@@ -5,7 +5,7 @@
 // is the gateway's to fill: nothing typed or added here is sent for it.
 
 import { h } from './dom.js';
-import { postForm, postJSON } from './api.js';
+import { post } from './api.js';
 
 const loaded = new Date(performance.timeOrigin || Date.now()).toISOString();
 const AUTOMATIC = { datetime: () => loaded, url_list: () => location.pathname, country: () => null };
@@ -22,22 +22,12 @@ function declaredFields(ctl) {
   return declared;
 }
 
-function statusOf(form) {
-  let el = form.querySelector('[data-iq-contact-status]');
-  if (!el) {
-    el = h('p', { 'data-iq-contact-status': true, role: 'status' });
-    form.appendChild(el);
-  }
-  return el;
-}
-
 function markInvalid(form, name, message) {
   const input = form.elements[name];
   if (!input || !input.setAttribute) return;
-  const id = 'iq-err-' + name;
   input.setAttribute('aria-invalid', 'true');
-  input.setAttribute('aria-describedby', id);
-  input.insertAdjacentElement('afterend', h('span', { id, class: 'iq-error', 'data-iq-error': true }, message));
+  input.setAttribute('aria-describedby', 'iq-err-' + name);
+  input.insertAdjacentElement('afterend', h('span', { id: 'iq-err-' + name, class: 'iq-error', 'data-iq-error': true }, message));
   input.focus();
 }
 
@@ -58,15 +48,6 @@ export function bindContactForms(ctl) {
   });
 }
 
-/** The body as multipart/form-data (one part per field, files included) when files were chosen. */
-function multipart(body, files) {
-  const data = new FormData();
-  Object.keys(body.fields).forEach((name) => data.append(name, body.fields[name]));
-  files.forEach((pair) => data.append(pair[0], pair[1], pair[1].name));
-  if (body.consent_token) data.append('consent_token', body.consent_token);
-  return data;
-}
-
 function send(ctl, form, fields, specs, files) {
   specs.forEach((spec) => {
     const fill = AUTOMATIC[spec.kind];
@@ -75,27 +56,32 @@ function send(ctl, form, fields, specs, files) {
     const value = ctl.has(spec.purpose) && fill();
     if (value) fields[spec.name] = value;
   });
-  const body = { fields };
   const decision = ctl.decision();
-  if (decision) body.consent_token = decision.token;
+  const body = { fields, consent_token: decision ? decision.token : undefined };
+  // With files: multipart/form-data, one part per field, the files and the token.
+  let data = body;
+  if (files.length) {
+    data = new FormData();
+    Object.keys(fields).forEach((name) => data.append(name, fields[name]));
+    files.forEach((pair) => data.append(pair[0], pair[1], pair[1].name));
+    if (decision) data.append('consent_token', decision.token);
+  }
   form.querySelectorAll('[data-iq-error]').forEach((el) => el.remove());
   form.querySelectorAll('[aria-invalid]').forEach((el) => {
     el.removeAttribute('aria-invalid');
     el.removeAttribute('aria-describedby');
   });
-  const status = statusOf(form);
+  const status = form.querySelector('[data-iq-contact-status]') ||
+    form.appendChild(h('p', { 'data-iq-contact-status': true, role: 'status' }));
   const t = ctl.t;
   status.textContent = t('saving');
-  const url = ctl.base + '/api/v1/sites/' + ctl.site + '/contact';
-  (files.length ? postForm(url, multipart(body, files)) : postJSON(url, body)).then((r) => {
+  post(ctl.base + '/api/v1/sites/' + ctl.site + '/contact', data).then((r) => {
     const json = r.body;
-    if (r.status === 201) {
-      const dropped = (json.dropped || []).map((d) => d.field + ' (' + d.reason + ')');
-      status.textContent = t('contact_sent') + (dropped.length ? ' ' + t('contact_dropped') + ' ' + dropped.join(', ') : '');
-      form.reset();
-    } else {
-      status.textContent = json.message || t('contact_error');
-      if (json.field) markInvalid(form, json.field, json.message);
-    }
+    const dropped = (json.dropped || []).map((d) => d.field + ' (' + d.reason + ')');
+    status.textContent = r.status === 201
+      ? t('contact_sent') + (dropped.length ? ' ' + t('contact_dropped') + ' ' + dropped.join(', ') : '')
+      : json.message || t('contact_error');
+    if (r.status === 201) form.reset();
+    else if (json.field) markInvalid(form, json.field, json.message);
   }, () => { status.textContent = t('contact_error'); });
 }

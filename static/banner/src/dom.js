@@ -1,4 +1,4 @@
-// The one DOM helper: h('button', {class: 'iq-btn', onclick: fn}, 'Text', child, [more]).
+// The DOM helpers (h() runs on IE11 too): h('p', {class: 'iq-small', onclick: fn}, 'Text', child, [more]); btn(...).
 
 export function h(tag, attrs) {
   const el = document.createElement(tag);
@@ -11,10 +11,18 @@ export function h(tag, attrs) {
   return el;
 }
 
+/** A button of class iq-btn (`cls` adds classes), or `cls` alone when it starts with "iq-x". */
+export const btn = (label, onclick, cls, attrs) => h('button', Object.assign({
+  type: 'button', class: /^iq-x/.test(cls) ? cls : 'iq-btn' + (cls || ''), onclick,
+}, attrs), label);
+
+/** The × button of a layer: `label` names it. */
+export const closer = (label, onclick) => btn('×', onclick, 'iq-x', { 'aria-label': label });
+
 function add(el, children) {
   children.forEach((c) => {
     if (Array.isArray(c)) add(el, c);
-    else if (c != null && c !== false) el.append(c);
+    else if (c != null && c !== false) el.appendChild(c.nodeType ? c : document.createTextNode(c));
   });
 }
 

@@ -1,18 +1,22 @@
 // Activation of the site's gated elements: <script type="text/plain" data-consent> (inline or
 // data-src, in document order, other attributes kept) and <iframe data-consent data-src>, which
-// shows an accessible placeholder until its purpose is granted.
+// shows an accessible placeholder until its purpose is granted. data-vendor="ID" narrows an
+// element to one declared vendor: it needs that vendor too, and its placeholder grants only it.
+// An iframe may carry a plain-HTML fallback in `srcdoc` (shown when the banner cannot load); the
+// banner replaces it with its placeholder, and the real `src` once granted.
 
-import { h } from './dom.js';
+import { h, btn } from './dom.js';
 
 // Created on first use: module top levels also run on IE11, which has no Promise.
 let queue = null;
 
-/** data-consent may name several purposes ("a b"): all of them must be granted. */
-const allowed = (el, choices) => el.getAttribute('data-consent').split(/\s+/).every((id) => choices[id]);
+/** data-consent may name several purposes ("a b"): all of them must be granted, and the vendor. */
+const allowed = (el, s) => el.getAttribute('data-consent').split(/\s+/).every((id) => s.c[id]) &&
+  s.v[el.getAttribute('data-vendor')] !== false;
 
-function activateScripts(choices) {
+function activateScripts(s) {
   document.querySelectorAll('script[type="text/plain"][data-consent]').forEach((old) => {
-    if (!allowed(old, choices)) return;
+    if (!allowed(old, s)) return;
     old.type = 'text/iq-queued';
     // One after the other, each external script loaded before the next one runs: document order.
     queue = (queue || Promise.resolve()).then(() => new Promise((done) => {
@@ -22,7 +26,7 @@ function activateScripts(choices) {
       });
       // The nonce, hidden from getAttribute once parsed, lets the page's CSP run the tag; only the
       // element's own: the banner never lends its nonce to markup it did not write.
-      if (old.nonce) s.nonce = old.nonce;
+      s.nonce = old.nonce;
       if (old.getAttribute('data-type')) s.type = old.getAttribute('data-type');
       const src = old.getAttribute('data-src');
       if (src) {
@@ -37,42 +41,53 @@ function activateScripts(choices) {
   });
 }
 
-/** The iframe's size from its attributes (no forced layout), else as laid out: no layout shift. */
-function size(frame, dim, laidOut) {
-  const given = frame.getAttribute(dim);
-  if (given) return /\d$/.test(given) ? given + 'px' : given;
-  return (laidOut() || (dim === 'width' ? 320 : 180)) + 'px';
-}
+/** A CSS length from an iframe's width/height attribute (a bare number is in pixels). */
+const px = (v) => (/\d$/.test(v) ? v + 'px' : v);
 
-function placeholder(frame, purpose, t, onAllow) {
-  const ph = h('div', { class: 'iq iq-ph', role: 'group', 'aria-label': purpose.label },
-    h('p', null, t('placeholder', { purpose: purpose.label })),
-    h('button', { type: 'button', class: 'iq-btn', onclick: () => onAllow(purpose.id) },
-      t('placeholder_button', { purpose: purpose.label })));
-  // Through the CSSOM, which a Content-Security-Policy allows (a style attribute it would block).
-  ph.style.width = size(frame, 'width', () => frame.offsetWidth);
-  ph.style.height = size(frame, 'height', () => frame.offsetHeight);
+function placeholder(frame, purpose, vendor, t, onAllow) {
+  const name = vendor ? vendor.name : purpose.label;
+  const ph = h('div', { class: 'iq iq-ph', role: 'group', 'aria-label': name },
+    h('p', null, vendor ? t('vendor_blocked', { vendor: name }) : t('placeholder', { purpose: name })),
+    btn(t(vendor ? 'vendor_allow' : 'placeholder_button', { purpose: name, vendor: name }),
+      () => onAllow(purpose.id, vendor && vendor.id)));
+  // The frame's own size (laid out only when it has no attributes): no layout shift. Through the
+  // CSSOM, which a Content-Security-Policy allows (a style attribute it would block).
+  ph.style.width = px(frame.getAttribute('width') || frame.offsetWidth || 320);
+  ph.style.height = px(frame.getAttribute('height') || frame.offsetHeight || 180);
   return ph;
 }
 
-function gateFrames(config, choices, t, onAllow) {
+function gateFrames(config, s, t, onAllow) {
   document.querySelectorAll('iframe[data-consent]').forEach((frame) => {
     const ph = frame.iqPlaceholder;
-    if (allowed(frame, choices)) {
+    if (allowed(frame, s)) {
       const hadFocus = ph && ph.contains(document.activeElement);
       if (ph) ph.remove();
       frame.iqPlaceholder = null;
       frame.hidden = false;
+      frame.removeAttribute('srcdoc');
       if (frame.getAttribute('src') !== frame.getAttribute('data-src')) frame.src = frame.getAttribute('data-src');
       if (hadFocus) frame.focus();
       return;
     }
     if (ph) return;
-    const id = frame.getAttribute('data-consent').split(/\s+/).filter((p) => !choices[p])[0];
-    const purpose = config.purposes.filter((p) => p.id === id)[0] || { id, label: id };
-    frame.iqPlaceholder = placeholder(frame, purpose, t, onAllow);
+    const id = frame.getAttribute('data-consent').split(/\s+/).filter((p) => !s.c[p])[0];
+    const vid = frame.getAttribute('data-vendor');
+    let purpose = { id, label: id };
+    let vendor = null;
+    config.purposes.forEach((p) => {
+      if (p.id === id) purpose = p;
+      p.vendors.forEach((v) => {
+        if (v.id && v.id === vid) {
+          vendor = v;
+          if (!id) purpose = p;
+        }
+      });
+    });
+    frame.iqPlaceholder = placeholder(frame, purpose, vendor, t, onAllow);
     frame.parentNode.insertBefore(frame.iqPlaceholder, frame);
-    // Unload content that was running under a purpose now withdrawn.
+    // Unload content that was running under a purpose now withdrawn, and the fallback.
+    frame.removeAttribute('srcdoc');
     if (frame.getAttribute('src')) frame.src = 'about:blank';
     frame.hidden = true;
   });
@@ -80,22 +95,15 @@ function gateFrames(config, choices, t, onAllow) {
 
 /** Call `reapply` when the page adds gated elements later (tag managers, single-page apps). */
 export function watchLateElements(reapply) {
-  let pending = false;
+  // One call per batch of mutations: the observer already groups them.
   new MutationObserver((records) => {
-    if (pending) return;
-    const late = records.some((r) => [].some.call(r.addedNodes, (n) => n.nodeType === 1 &&
-      (n.hasAttribute('data-consent') || !!n.querySelector('[data-consent]'))));
-    if (!late) return;
-    pending = true;
-    Promise.resolve().then(() => {
-      pending = false;
-      reapply();
-    });
+    if (records.some((r) => [].some.call(r.addedNodes, (n) => n.nodeType === 1 &&
+      (n.hasAttribute('data-consent') || !!n.querySelector('[data-consent]'))))) reapply();
   }).observe(document.body, { childList: true, subtree: true });
 }
 
-/** Bring the page's gated elements in line with `choices` (a map purpose -> bool). */
-export function applyGating(config, choices, t, onAllow) {
-  gateFrames(config, choices, t, onAllow);
-  activateScripts(choices);
+/** Bring the page's gated elements in line with `s` ({c: purpose -> bool, v: vendor -> bool}). */
+export function applyGating(config, s, t, onAllow) {
+  gateFrames(config, s, t, onAllow);
+  activateScripts(s);
 }

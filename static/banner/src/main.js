@@ -3,32 +3,32 @@
 
 import { consentDefault, consentUpdate } from './gcm.js';
 import { isIE11, showIE11Notice } from './ie11.js';
-import { fetchConfig, postWithRetry } from './api.js';
+import { fetchConfig, post, postWithRetry } from './api.js';
 import { pageLanguage, translator } from './i18n.js';
-import { readDecision, writeDecision, deleteCookies } from './storage.js';
+import { readDecision, writeDecision, deleteCookies, cookieNames, matches } from './storage.js';
 import {
-  choicesFor, interim, withdrawn, grantsMore, grantsOptional, needsBanner, cookiesOf,
+  choicesFor, interim, withdrawn, grantsMore, grantsOptional, needsBanner, cookiesOf, vendorList, vendorsFor,
 } from './state.js';
 import { applyGating, watchLateElements } from './gating.js';
 import { createUI } from './ui.js';
 import { bindContactForms } from './contact.js';
 import { countImpression, uiOf } from './impression.js';
 import css from './styles.css';
+import { h } from './dom.js';
 
 consentDefault();
 
+// The per-site script carries its configuration (both languages) before this code: no request.
+const embedded = window.__iqConsentConfig;
 const script = document.currentScript || document.querySelector('script[data-site]');
-const site = script.getAttribute('data-site');
+const site = embedded ? embedded.site : script.getAttribute('data-site');
 const base = script.src.match(/^https?:\/\/[^/]+/)[0];
+const configFor = (lang, fresh) => (embedded && !fresh
+  ? Promise.resolve(embedded.configs[lang] || embedded.configs[Object.keys(embedded.configs)[0]])
+  : fetchConfig(base, site, lang, fresh));
 
-function addStyles() {
-  const style = document.createElement('style');
-  style.id = 'iq-consent-css';
-  // A page with a nonce-based Content-Security-Policy gives its nonce to this script's tag.
-  if (script.nonce) style.nonce = script.nonce;
-  style.appendChild(document.createTextNode(css));
-  document.head.appendChild(style);
-}
+// A page with a nonce-based Content-Security-Policy gives its nonce to this script's tag.
+const addStyles = () => document.head.appendChild(h('style', { nonce: script.nonce }, css));
 
 function domReady() {
   return new Promise((resolve) => {
@@ -54,14 +54,30 @@ function emit(name, detail) {
   document.dispatchEvent(new CustomEvent('iqconsent:' + name, { detail }));
 }
 
+/** Call each `{call: "a.b", args}` of a vendor's on_withdraw: a function on window, never eval. */
+function run(calls) {
+  (calls || []).forEach((c) => {
+    let self = window;
+    let fn = window;
+    c.call.split('.').forEach((k) => {
+      self = fn;
+      fn = fn == null ? fn : fn[k];
+    });
+    try {
+      if (typeof fn === 'function') fn.apply(self, c.args || []);
+    } catch (e) { /* the vendor's own failure must not stop the withdrawal */ }
+  });
+}
+
 function start() {
   const lang = pageLanguage(script);
   // The one request the first layer waits for goes out first (document.cookie reads may block).
-  const configLoad = fetchConfig(base, site, lang);
+  const configLoad = configFor(lang);
   const gpc = navigator.globalPrivacyControl === true;
   let config = null;
   let decision = null;
-  let choices = {};
+  // What is in effect: c, purpose -> bool; v, vendor id -> bool.
+  let state = { c: {}, v: {} };
   let seq = 0;
   let ui = null;
   let t = null;
@@ -70,38 +86,63 @@ function start() {
   const ctl = {
     base, site, gpc,
     decision: () => decision,
-    choices: () => choices,
-    has: (p) => !!choices[p],
-    grantsAny: () => grantsOptional(config, choices),
+    choices: () => state.c,
+    vendors: () => state.v,
+    has: (p) => !!state.c[p],
+    grantsAny: () => grantsOptional(config, state.c),
+    // A site with its own footer controls may hide the floating pill.
+    noFab: () => script.getAttribute('data-iq-fab') === 'off' &&
+      !!document.querySelector('[data-iq-open]') && !!document.querySelector('[data-iq-withdraw]'),
     decide,
   };
 
-  function grant(purpose) {
-    const out = Object.assign({}, choices);
-    out[purpose] = true;
+  /** The vendor switches the visitor turned off, within the purposes granted now. */
+  function kept() {
+    const out = {};
+    vendorList(config).forEach((e) => { if (state.c[e.p.id]) out[e.v.id] = state.v[e.v.id]; });
     return out;
   }
 
-  /** Make `next` the effective choices: delete cookies of what was withdrawn, (un)gate. */
-  function effect(next) {
-    const gone = withdrawn(choices, next);
-    choices = next;
-    if (gone.length) deleteCookies(cookiesOf(config, gone));
-    applyGating(config, choices, t, (purpose) => decide('custom', grant(purpose), 'placeholder'));
+  /** A placeholder's button: its purpose, and only its own vendor when it names one. */
+  function allow(purpose, vendor) {
+    const c = Object.assign({}, state.c);
+    const v = kept();
+    vendorList(config).forEach((e) => { if (e.p.id === purpose && !c[purpose]) v[e.v.id] = !vendor; });
+    c[purpose] = true;
+    if (vendor) v[vendor] = true;
+    decide('custom', c, 'placeholder', v);
   }
 
-  function decide(action, custom, layer) {
-    if (!config) return ready.then(() => decide(action, custom, layer));
+  /**
+   * Make `next` ({c, v}) what is in effect: what was withdrawn gets its vendors' opt-out calls and
+   * loses its declared cookies; the page's gated elements follow.
+   */
+  function effect(next) {
+    const gone = withdrawn(state.c, next.c);
+    const goneV = withdrawn(state.v, next.v);
+    vendorList(config).forEach((e) => { if (goneV.indexOf(e.v.id) >= 0) run(e.v.on_withdraw); });
+    state = next;
+    if (gone.length || goneV.length) deleteCookies(cookiesOf(config, gone, goneV));
+    applyGating(config, state, t, allow);
+  }
+
+  function decide(action, custom, layer, picked) {
+    if (!config) return ready.then(() => decide(action, custom, layer, picked));
     if (action === 'withdraw' && !decision) action = 'reject_all';
     const next = choicesFor(config, action === 'withdraw' ? 'reject_all' : action, ctl.gpc, custom);
-    const waits = grantsMore(choices, next);
+    const nextV = vendorsFor(config, next, action === 'custom' ? picked || kept() : null);
+    const waits = grantsMore(state.c, next) || grantsMore(state.v, nextV);
+    const stops = withdrawn(state.c, next).length + withdrawn(state.v, nextV).length > 0;
+    // A placeholder grants one thing: the first layer stays until a real choice is made there.
+    const pending = layer === 'placeholder' && (!decision || decision.p);
+    const before = decision;
     // A refusal takes effect at once; a grant only once the gateway has returned its receipt.
-    effect(interim(choices, next));
-    if (!waits) consentUpdate(config, choices);
-    ui.hideBanner();
+    effect({ c: interim(state.c, next), v: interim(state.v, nextV) });
+    if (!waits) consentUpdate(config, state.c);
+    if (!pending) ui.hideBanner();
     ui.status(t('saving'), true);
     const body = {
-      action, choices: action === 'custom' ? next : {}, policy_version: config.policy_version,
+      action, choices: action === 'custom' ? next : {}, vendors: action === 'custom' ? nextV : {}, policy_version: config.policy_version,
       config_hash: config.config_hash, lang: config.lang, gpc: ctl.gpc, ui: uiOf(layer),
     };
     // The receipt the visitor holds proves who they are; their id alone never would.
@@ -110,19 +151,23 @@ function start() {
     return postWithRetry(base + '/api/v1/sites/' + site + '/consents', body, () => ui.status(t('error'), true))
       .then((r) => {
         if (mine !== seq) return;
-        if (r.status !== 201) return refused(r, action, custom);
+        if (r.status !== 201) return refused(r, action, custom, layer, picked);
         const iq = (r.body.receipt && r.body.receipt.iqera) || {};
         decision = {
           receipt_id: r.body.receipt_id, visitor_id: r.body.visitor_id, token: r.body.token,
-          action, choices: iq.choices || next, policy_version: config.policy_version,
+          action, choices: iq.choices || next, vendors: nextV, policy_version: config.policy_version,
           config_hash: config.config_hash, lang: config.lang, gpc: ctl.gpc, expires_at: r.body.expires_at,
+          p: pending || undefined, r: before ? before.r : undefined,
         };
         writeDecision(decision, config.consent_max_age_days);
-        effect(decision.choices);
-        if (waits) consentUpdate(config, choices);
+        effect({ c: decision.choices, v: nextV });
+        if (waits) consentUpdate(config, state.c);
         ui.refresh();
         ui.status(action === 'withdraw' ? t('withdrawn') : '');
         emit('change', copy());
+        // Tags that already ran under what was withdrawn stop only with the page.
+        if (stops && config.reload_on_withdraw !== false) location.reload();
+        else report();
       }, () => { if (mine === seq) failed(); });
   }
 
@@ -131,21 +176,36 @@ function start() {
    * gateway no longer accepts (purged, or signed with a retired key): decide afresh, as a new
    * visitor (a withdrawal becomes a refusal). Other 4xx: say so.
    */
-  function refused(r, action, custom) {
-    if (r.status === 400 && decision && r.body && r.body.field === 'previous_token') {
+  function refused(r, action, custom, layer, picked) {
+    if (r.status === 400 && decision && r.body.field === 'previous_token') {
       decision = null;
-      return decide(action, custom);
+      return decide(action, custom, layer, picked);
     }
     if (r.status === 409) {
-      return fetchConfig(base, site, lang, true).then((fresh) => {
+      return configFor(lang, true).then((fresh) => {
         load(fresh);
         document.getElementById('iq-consent').remove();
         ui = createUI(ctl);
         ui.showBanner();
       });
     }
-    ui.status((r.body && r.body.message) || t('error'), true);
+    ui.status(r.body.message || t('error'), true);
     if (!decision) ui.showBanner();
+  }
+
+  /**
+   * Once a decision exists: the first-party cookie names that no declared cookie matches, sent
+   * (names only) at most once a day; the day is kept in the iq_consent cookie.
+   */
+  function report() {
+    const day = new Date().toISOString().slice(0, 10);
+    if (!decision || decision.r === day) return;
+    const known = cookiesOf(config).map((c) => c.name).concat('iq_consent');
+    const names = cookieNames().filter((n) => !known.some((k) => matches(k, n))).slice(0, 50);
+    if (!names.length) return;
+    decision.r = day;
+    writeDecision(decision, (Date.parse(decision.expires_at) - Date.now()) / 864e5);
+    post(base + '/api/v1/sites/' + site + '/undeclared-cookies', { names }).catch(() => {});
   }
 
   function load(fresh) {
@@ -164,47 +224,50 @@ function start() {
     load(res[0]);
     // A decision given in another language is checked against that language's banner.
     const shown = stored && stored.lang !== config.lang
-      ? fetchConfig(base, site, stored.lang).then((c) => c.config_hash, () => '')
+      ? configFor(stored.lang).then((c) => c.config_hash, () => '')
       : Promise.resolve(config.config_hash);
     return shown.then((hash) => {
       addStyles();
       ui = createUI(ctl);
-      let initial = choicesFor(config, 'reject_all');
+      const refuse = choicesFor(config, 'reject_all');
+      // Gating waits for the whole document; a decision taken meanwhile updates `state`.
+      state = { c: refuse, v: vendorsFor(config, refuse) };
       if (!needsBanner(stored, config, hash, Date.now())) {
         decision = stored;
-        initial = stored.choices;
-        consentUpdate(config, initial);
-      } else {
+        state = { c: stored.choices, v: stored.vendors || vendorsFor(config, stored.choices) };
+        consentUpdate(config, state.c);
+      }
+      if (!decision || decision.p) {
         ui.showBanner();
         countImpression(base, site);
       }
       ui.refresh();
-      // Gating waits for the whole document; a decision taken meanwhile has updated `choices`.
-      choices = initial;
       return domReady().then(() => {
-        effect(choices);
-        watchLateElements(() => effect(choices));
+        effect(state);
+        ui.refresh();
+        watchLateElements(() => effect(state));
       });
     }).then(() => {
       bindContactForms(ctl);
       document.addEventListener('click', (e) => {
-        const opener = e.target.closest && e.target.closest('[data-iq-open]');
-        if (opener) {
-          e.preventDefault();
-          ui.open(opener);
-        }
+        const el = e.target.closest && e.target.closest('[data-iq-open],[data-iq-withdraw]');
+        if (!el) return;
+        e.preventDefault();
+        if (el.hasAttribute('data-iq-open')) ui.open(el);
+        else decide('withdraw', undefined, 'first');
       });
+      report();
       emit('ready', copy());
     });
   });
 
   window.IQConsent = {
     get: copy,
-    has: (p) => !!choices[p],
+    has: (p) => !!state.c[p],
     open: () => ready.then(() => ui.open()),
     acceptAll: () => decide('accept_all'),
     rejectAll: () => decide('reject_all'),
-    set: (picked) => decide('custom', Object.assign({}, choices, picked)),
+    set: (picked) => decide('custom', Object.assign({}, state.c, picked)),
     withdraw: () => decide('withdraw'),
     on: (name, fn) => document.addEventListener('iqconsent:' + name, (e) => fn(e.detail)),
     ready,

@@ -1,38 +1,36 @@
 // The preferences layer: a modal dialog (role=dialog, aria-modal, labelled) that traps focus,
 // closes on Escape without recording anything, and gives focus back to what opened it.
 
-import { h, focusables } from './dom.js';
-import { optional } from './state.js';
+import { h, btn, closer, focusables } from './dom.js';
+import { optional, acceptKey } from './state.js';
 
 let current = null;
 
-function cookieTable(t, purpose) {
-  const rows = [];
-  purpose.vendors.forEach((v) => v.cookies.forEach((c) => rows.push(h('tr', null,
-    h('td', null, c.name), h('td', null, v.name),
-    h('td', null, c.duration_days ? c.duration_days + ' ' + t('days') : t('session'))))));
-  if (!rows.length) return null;
-  return h('details', null, h('summary', null, t('vendors') + ' (' + rows.length + ')'),
-    h('table', null,
-      h('thead', null, h('tr', null, h('th', { scope: 'col' }, t('cookie_name')),
-        h('th', { scope: 'col' }, t('provider')), h('th', { scope: 'col' }, t('duration')))),
-      h('tbody', null, rows)));
-}
+const toggle = (id, name, label, checked, locked, attrs) => h('div', { class: 'iq-row' },
+  h('label', { for: id }, label),
+  h('input', Object.assign({ type: 'checkbox', role: 'switch', id, name, checked: locked || checked, disabled: locked }, attrs)));
 
+/** A purpose's switch, then one switch per vendor: the purpose's turns its vendors on or off. */
 function purposeBlock(ctl, p, checked) {
   const t = ctl.t;
   const id = 'iq-p-' + p.id;
   const locked = !optional(p);
-  return h('div', { class: 'iq-purpose' },
-    h('div', { class: 'iq-row' },
-      h('label', { for: id }, p.label),
-      locked && h('span', { class: 'iq-small' }, t('required_label')),
-      h('input', {
-        type: 'checkbox', role: 'switch', id, name: p.id, checked: locked || checked, disabled: locked,
-        'aria-describedby': id + '-d',
-      })),
+  const vendors = p.vendors.filter((v) => v.id);
+  const block = h('div', { class: 'iq-purpose' },
+    toggle(id, p.id, p.label, checked, locked, { 'aria-describedby': id + '-d' }),
+    locked && h('p', { class: 'iq-small' }, t('required_label')),
     h('p', { id: id + '-d' }, p.description, locked ? ' ' + t('required_reason') : ''),
-    cookieTable(t, p));
+    vendors.length > 0 && h('div', { class: 'iq-vendors', role: 'group', 'aria-label': p.label },
+      vendors.map((v) => [toggle('iq-v-' + v.id, 'v:' + v.id, v.name,
+        checked && ctl.vendors()[v.id] !== false, locked, { 'data-p': p.id }),
+      h('p', { class: 'iq-small' }, [v.country, v.transfer].concat(v.cookies.map((c) => c.name + ' (' +
+        (c.duration_days ? c.duration_days + ' ' + t('days') : t('session')) + ')')).filter(Boolean).join(' · '))])));
+  block.addEventListener('change', (e) => {
+    const all = block.querySelectorAll('[data-p]');
+    if (e.target.name === p.id) all.forEach((i) => { i.checked = e.target.checked; });
+    else block.querySelector('[name="' + p.id + '"]').checked = [].some.call(all, (i) => i.checked);
+  });
+  return block;
 }
 
 /** The stored decision's receipt page on the gateway (what was chosen, its JWS, withdrawal). */
@@ -58,25 +56,30 @@ export function openPreferences(ctl, opener, onGone) {
   };
   const decide = (action) => () => {
     const custom = {};
-    dialog.querySelectorAll('input[role=switch]').forEach((i) => { custom[i.name] = i.checked; });
-    ctl.decide(action, custom, 'preferences');
+    const picked = {};
+    dialog.querySelectorAll('input[role=switch]').forEach((i) => {
+      if (i.name.slice(0, 2) === 'v:') picked[i.name.slice(2)] = i.checked;
+      else custom[i.name] = i.checked;
+    });
+    ctl.decide(action, custom, 'preferences', picked);
     close(true);
   };
-  const btn = (label, onclick, cls) => h('button', { type: 'button', class: 'iq-btn' + (cls || ''), onclick }, label);
   const dialog = h('div', {
     class: 'iq-modal', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'iq-pt', 'aria-describedby': 'iq-pd',
   },
-  h('button', { type: 'button', class: 'iq-x', 'aria-label': t('close_preferences'), title: t('close_preferences'), onclick: () => close(false) }, '×'),
+  closer(t('close_preferences'), () => close(false)),
   h('h2', { id: 'iq-pt' }, t('preferences_title')),
-  h('p', { id: 'iq-pd' }, t('preferences_text')),
-  ctl.gpc && h('p', { class: 'iq-gpc' }, t('gpc_notice')),
-  config.purposes.map((p) => purposeBlock(ctl, p, !!choices[p.id])),
+  // The body scrolls; the actions stay in view below it.
+  h('div', { class: 'iq-body' },
+    h('p', { id: 'iq-pd' }, t('preferences_text')),
+    ctl.gpc && h('p', { class: 'iq-gpc' }, t('gpc_notice')),
+    config.purposes.map((p) => purposeBlock(ctl, p, !!choices[p.id])),
+    ctl.grantsAny() && h('p', null, btn(t('withdraw'), decide('withdraw'), ' iq-alt')),
+    receiptLink(ctl)),
   h('div', { class: 'iq-btns' },
-    btn(t('accept_all'), decide('accept_all')),
+    btn(t(acceptKey(config, ctl.gpc)), decide('accept_all')),
     btn(t('reject_all'), decide('reject_all')),
-    btn(t('save'), decide('custom'), ' iq-alt')),
-  ctl.grantsAny() && h('p', null, btn(t('withdraw'), decide('withdraw'), ' iq-alt')),
-  receiptLink(ctl));
+    btn(t('save'), decide('custom'), ' iq-alt')));
   const overlay = h('div', { class: 'iq iq-overlay', lang: config.lang }, dialog);
 
   function onKey(e) {
@@ -84,18 +87,12 @@ export function openPreferences(ctl, opener, onGone) {
       e.preventDefault();
       close(false);
     } else if (e.key === 'Tab') {
+      // From the last element (the first with Shift) or from outside, round to the other end.
       const items = focusables(dialog);
-      const first = items[0];
-      const last = items[items.length - 1];
-      if (!dialog.contains(document.activeElement)) {
+      const ends = e.shiftKey ? [items[0], items[items.length - 1]] : [items[items.length - 1], items[0]];
+      if (!dialog.contains(document.activeElement) || document.activeElement === ends[0]) {
         e.preventDefault();
-        first.focus();
-      } else if (e.shiftKey && document.activeElement === first) {
-        e.preventDefault();
-        last.focus();
-      } else if (!e.shiftKey && document.activeElement === last) {
-        e.preventDefault();
-        first.focus();
+        ends[1].focus();
       }
     }
   }

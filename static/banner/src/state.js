@@ -34,6 +34,10 @@ export function grantsMore(before, next) {
   return Object.keys(next).some((id) => next[id] && !(before && before[id]));
 }
 
+/** The accept button's text key: under GPC, "accept all" keeps the signal's purposes refused. */
+export const acceptKey = (config, gpc) =>
+  (gpc && config.purposes.some((p) => optional(p) && p.gpc_sensitive) ? 'accept_all_gpc' : 'accept_all');
+
 export function grantsOptional(config, choices) {
   return config.purposes.some((p) => optional(p) && choices && choices[p.id]);
 }
@@ -47,11 +51,28 @@ export function needsBanner(stored, config, shownHash, now) {
     stored.config_hash !== shownHash || !(Date.parse(stored.expires_at) > now);
 }
 
-/** The declared cookies of `purposes`, for deletion. */
-export function cookiesOf(config, purposes) {
+/** Every declared vendor with an id, with its purpose: [{v, p}]. */
+export function vendorList(config) {
   const out = [];
-  config.purposes.forEach((p) => {
-    if (purposes.indexOf(p.id) >= 0) p.vendors.forEach((v) => v.cookies.forEach((c) => out.push(c)));
-  });
+  config.purposes.forEach((p) => p.vendors.forEach((v) => { if (v.id) out.push({ v, p }); }));
+  return out;
+}
+
+/**
+ * The vendor choices sent with a decision: a vendor is granted when its purpose is and the
+ * visitor did not switch it off (`picked[id] === false`).
+ */
+export function vendorsFor(config, choices, picked) {
+  const out = {};
+  vendorList(config).forEach((e) => { out[e.v.id] = !!choices[e.p.id] && !(picked && picked[e.v.id] === false); });
+  return out;
+}
+
+/** The declared cookies of `purposes` (all of them without `purposes`) and of `vendors`. */
+export function cookiesOf(config, purposes, vendors) {
+  const out = [];
+  config.purposes.forEach((p) => p.vendors.forEach((v) => {
+    if (!purposes || purposes.indexOf(p.id) >= 0 || (vendors || []).indexOf(v.id) >= 0) out.push.apply(out, v.cookies);
+  }));
   return out;
 }

@@ -1,17 +1,21 @@
 // The one cookie the banner sets: iq_consent, written only once a receipt exists; and the
 // deletion of the declared cookies of withdrawn purposes.
 
-const NAME = 'iq_consent';
-
 function setCookie(name, value, maxAge, domain) {
   document.cookie = name + '=' + value + '; Max-Age=' + maxAge + '; Path=/; SameSite=Lax' +
     (domain ? '; Domain=' + domain : '') + (location.protocol === 'https:' ? '; Secure' : '');
 }
 
+/** The names of the cookies the page can read. */
+export const cookieNames = () => document.cookie.split(/; */).map((c) => c.split('=')[0]).filter(Boolean);
+
+/** Whether cookie `name` matches a declared name (which may hold * wildcards). */
+export const matches = (declared, name) =>
+  new RegExp('^' + declared.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*') + '$').test(name);
+
 /** The stored decision (base64url JSON holding the receipt token), or null. */
 export function readDecision() {
   const m = document.cookie.match(/(?:^|; )iq_consent=([^;]+)/);
-  if (!m) return null;
   try {
     return JSON.parse(decodeURIComponent(escape(atob(m[1].replace(/-/g, '+').replace(/_/g, '/')))));
   } catch (e) {
@@ -21,17 +25,20 @@ export function readDecision() {
 
 export function writeDecision(decision, maxAgeDays) {
   const json = unescape(encodeURIComponent(JSON.stringify(decision)));
-  setCookie(NAME, btoa(json).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''), maxAgeDays * 86400);
+  setCookie('iq_consent', btoa(json).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''), Math.round(maxAgeDays * 86400));
 }
 
-/** Delete every cookie matching a declared {name, domain} (names may end with a * wildcard). */
+/**
+ * Delete every present cookie matching a declared {name, domain} (names may hold * wildcards):
+ * host-only, on the current host and each of its parent domains, and on an explicit domain.
+ */
 export function deleteCookies(declared) {
-  const present = document.cookie.split(/; */).map((c) => c.split('=')[0]);
-  const host = location.hostname;
+  const labels = location.hostname.split('.');
+  const domains = labels.map((l, i) => labels.slice(i).join('.'));
+  domains[labels.length - 1] = '';
   declared.forEach((c) => {
-    const re = new RegExp('^' + c.name.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*') + '$');
-    present.filter((n) => re.test(n)).forEach((n) => {
-      ['', c.domain, host, '.' + host].forEach((d) => setCookie(n, '', 0, d));
+    cookieNames().filter((n) => matches(c.name, n)).forEach((n) => {
+      domains.concat(c.domain === 'first_party' ? [] : [c.domain]).forEach((d) => setCookie(n, '', 0, d));
     });
   });
 }

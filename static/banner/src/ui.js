@@ -1,8 +1,8 @@
 // The visible parts outside the preferences dialog: the first layer (a non-modal region that does
 // not trap focus), the floating "manage cookies" control and a polite status line.
 
-import { h } from './dom.js';
-import { optional } from './state.js';
+import { h, btn as button, closer } from './dom.js';
+import { optional, vendorList, acceptKey } from './state.js';
 import { openPreferences } from './prefs.js';
 
 /**
@@ -24,22 +24,33 @@ export function createUI(ctl) {
     if (target) target.focus();
   });
   const act = (action, layer) => () => ctl.decide(action, undefined, layer || 'first');
-  const button = (label, onclick, cls) => h('button', { type: 'button', class: 'iq-btn' + (cls || ''), onclick }, label);
 
   function showBanner() {
     if (banner) banner.remove();
+    const offered = vendorList(config).filter((e) => optional(e.p));
+    const partners = {};
+    const countries = {};
+    offered.forEach((e) => {
+      partners[e.v.id] = 1;
+      if (e.v.outside_eea) countries[e.v.country] = 1;
+    });
+    const abroad = Object.keys(countries);
     banner = h('section', { class: 'iq-banner', 'aria-labelledby': 'iq-title' },
-      h('button', { type: 'button', class: 'iq-x', 'aria-label': t('close'), title: t('close'), onclick: act('reject_all', 'close') }, '×'),
-      h('h2', { id: 'iq-title' }, t('banner_title')),
-      h('p', null, t('banner_text')),
-      h('ul', null, config.purposes.filter(optional).map((p) => h('li', null, p.label))),
-      ctl.gpc && h('p', { class: 'iq-gpc' }, t('gpc_notice')),
-      h('p', { class: 'iq-small' }, t('close_notice')),
-      h('p', { class: 'iq-links' },
-        h('a', { href: tx.cookie_policy_url }, t('policy_link')), ' · ',
-        h('a', { href: ctl.base + tx.privacy_centre_path }, t('privacy_centre_link'))),
+      closer(t('close'), act('reject_all', 'close')),
+      h('div', { class: 'iq-body' },
+        h('h2', { id: 'iq-title' }, t('banner_title')),
+        h('p', null, t('banner_text')),
+        h('ul', null, config.purposes.filter(optional).map((p) =>
+          h('li', null, h('strong', null, p.label), ' — ', p.description.split('. ')[0]))),
+        offered.length > 0 && h('p', null, t('partners', { count: Object.keys(partners).length }), ' ',
+          h('a', { href: config.partners_url }, t('partner_list'))),
+        abroad.length > 0 && h('p', null, t('transfer_notice', { countries: abroad.join(', ') })),
+        ctl.gpc && h('p', { class: 'iq-gpc' }, t('gpc_notice')),
+        h('p', { class: 'iq-small' }, t('close_notice'), ' ',
+          h('a', { href: tx.cookie_policy_url }, t('policy_link')), ' · ',
+          h('a', { href: ctl.base + tx.privacy_centre_path }, t('privacy_centre_link')))),
       h('div', { class: 'iq-btns' },
-        button(t('accept_all'), act('accept_all')),
+        button(t(acceptKey(config, ctl.gpc)), act('accept_all')),
         button(t('reject_all'), act('reject_all')),
         button(t('customize'), (e) => open(e.currentTarget), ' iq-alt')));
     root.insertBefore(banner, statusLine);
@@ -52,24 +63,35 @@ export function createUI(ctl) {
     if (banner) banner.remove();
     banner = null;
     refresh();
-    if (hadFocus) fab.firstChild.focus();
+    if (hadFocus && fab) fab.firstChild.focus();
   }
 
-  /** The floating control, on every page once a decision exists: manage, and one-click withdraw. */
+  /**
+   * The floating control, on every page once a decision exists: manage, and one-click withdraw
+   * whenever something is granted; it folds into one small button. The page's own
+   * [data-iq-withdraw] elements are hidden while nothing is granted.
+   */
   function refresh() {
-    if (banner) {
+    const grants = ctl.grantsAny();
+    document.querySelectorAll('[data-iq-withdraw]').forEach((el) => {
+      el.hidden = el.disabled = !grants;
+    });
+    if (banner || ctl.noFab()) {
       if (fab) fab.remove();
       fab = null;
       return;
     }
     if (!fab) {
+      const fold = button('‹', () => {
+        fold.setAttribute('aria-expanded', !fab.classList.toggle('iq-folded'));
+      }, ' iq-alt iq-fold', { 'aria-label': t('banner_label'), 'aria-expanded': 'true' });
       fab = h('div', { class: 'iq-fab', role: 'region', 'aria-label': t('banner_label') },
-        button(t('manage'), (e) => open(e.currentTarget)));
+        button(t('manage'), (e) => open(e.currentTarget)), fold);
       root.insertBefore(fab, statusLine);
     }
-    const withdraw = fab.querySelector('.iq-alt');
-    if (ctl.grantsAny() && !withdraw) fab.appendChild(button(t('withdraw'), act('withdraw'), ' iq-alt'));
-    if (!ctl.grantsAny() && withdraw) {
+    const withdraw = fab.querySelector('.iq-wd');
+    if (grants && !withdraw) fab.insertBefore(button(t('withdraw'), act('withdraw'), ' iq-alt iq-wd'), fab.lastChild);
+    if (!grants && withdraw) {
       const hadFocus = document.activeElement === withdraw;
       withdraw.remove();
       if (hadFocus) fab.firstChild.focus();
@@ -83,5 +105,5 @@ export function createUI(ctl) {
     if (text && !keep) timer = setTimeout(() => { statusLine.textContent = ''; }, 6000);
   }
 
-  return { showBanner, hideBanner, refresh, open, status, shown: () => !!banner };
+  return { showBanner, hideBanner, refresh, open, status };
 }
