@@ -4,8 +4,10 @@ from script start to banner visible; ≤ 5 ms added to DOMContentLoaded; the fir
 
     make banner && .venv/bin/python bench/banner_timing.py [--loads 20]
 
-The gateway runs under gunicorn on 127.0.0.1 (SQLite in a temporary directory). Each load is a
-fresh browser context (first visit: no cookie, no cache). The script's first statement is
+The gateway runs under gunicorn on 127.0.0.1 (SQLite in a temporary directory; its request log goes
+to banner_timing.log in the temporary directory, and its public URL is the bench's origin, so that
+the banner's impression POST is accepted as on a declared site). Each load is a fresh browser
+context (first visit: no cookie, no cache). The script's first statement is
 preceded by one that notes performance.now() (bench/banner_wsgi.py serves the pages); a MutationObserver
 notes when the first layer enters the DOM (it is rendered at the page's next frame; the next animation frame
 is noted too, but it also waits for the page's own first paint: render-blocking CSS, parsing).
@@ -23,13 +25,14 @@ import argparse
 import shutil
 import statistics
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from playwright.sync_api import Browser, sync_playwright  # noqa: E402
 
-from bench.servers import gateway_env, gunicorn  # noqa: E402
+from bench.servers import free_port, gateway_env, gunicorn  # noqa: E402
 
 BAR_VISIBLE_MS = 10.0
 BAR_COVERAGE = 0.40
@@ -104,7 +107,13 @@ def main() -> int:
     variants = {"per-site script": "site", "generic script": "banner",
                 "generic, 2nd page view": "banner", "trivial element": "trivial",
                 "trivial fetch + element": "fetch", "no script": "none"}
-    with gunicorn("bench.banner_wsgi:app", gateway_env(), workers=2) as (base, _proc), \
+    # The bench's own origin is the gateway's public one, so the banner's impression POST is
+    # accepted (201) as on a declared site; the JSON request log goes to a file, not the terminal.
+    port = free_port()
+    log = Path(tempfile.gettempdir()) / "banner_timing.log"
+    log.unlink(missing_ok=True)
+    env = gateway_env(CONSENT_GATEWAY_PUBLIC_URL=f"http://127.0.0.1:{port}")
+    with gunicorn("bench.banner_wsgi:app", env, workers=2, port=port, stderr=log) as (base, _proc), \
             sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=ARGS)
         load(browser, f"{base}/bench/page/banner")  # warm the server and the browser once
@@ -116,7 +125,8 @@ def main() -> int:
         covered = {size: coverage(browser, f"{base}/bench/page/site", *size) for size in PHONES}
         browser.close()
 
-    print(f"Chromium {chromium}, {args.loads} first visits per variant, gateway under gunicorn at {base}")
+    print(f"Chromium {chromium}, {args.loads} first visits per variant, gateway under gunicorn at {base} "
+          f"(its log: {log})")
     print(f"{'variant':<26}{'start→in DOM':>14}{'start→painted':>15}{'config fetched':>16}"
           f"{'DOMContentLoaded':>18}")
     for name, runs in results.items():
