@@ -110,7 +110,6 @@ def test_database_errors_are_counted(metered, monkeypatch):
         raise OperationalError("INSERT", {}, Exception("server closed the connection unexpectedly"))
 
     monkeypatch.setattr(workflows, "record_decision", down)
-    monkeypatch.setattr(workflows, "append_decision", down)  # a new visitor's path: the group commit
     banner = client.get("/api/v1/sites/demo/banner?lang=fr").get_json()
     before = scrape(client)
     r = client.post("/api/v1/sites/demo/consents", headers={"Origin": DEMO_ORIGIN}, json={
