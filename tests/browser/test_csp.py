@@ -36,7 +36,8 @@ def test_the_demo_page_runs_its_banner_tags_and_embed_under_its_policy(page: Pag
                                                                        violations: list[str]):
     open_demo(page, demo_url)
     expect(banner(page)).to_be_visible()
-    assert page.evaluate("() => document.getElementById('iq-consent-css').nonce.length") > 0
+    banner_css = "() => [...document.querySelectorAll('style')].find((s) => s.textContent.startsWith('.iq,'))"
+    assert page.evaluate(banner_css + ".nonce.length") > 0
     assert page.evaluate("() => getComputedStyle(document.querySelector('.iq-banner')).position") == "fixed"
     placeholder = page.locator(".iq-ph")
     expect(placeholder).to_be_visible()

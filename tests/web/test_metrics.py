@@ -109,7 +109,9 @@ def test_database_errors_are_counted(metered, monkeypatch):
     def down(*args, **kwargs):
         raise OperationalError("INSERT", {}, Exception("server closed the connection unexpectedly"))
 
+    # A new visitor's decision is written by the worker's group commit, a returning one's alone.
     monkeypatch.setattr(workflows, "record_decision", down)
+    monkeypatch.setattr(workflows.DecisionBatches, "_write", down)
     banner = client.get("/api/v1/sites/demo/banner?lang=fr").get_json()
     before = scrape(client)
     r = client.post("/api/v1/sites/demo/consents", headers={"Origin": DEMO_ORIGIN}, json={
