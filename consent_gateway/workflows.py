@@ -42,7 +42,7 @@ from consent_gateway.db import utcnow
 from consent_gateway.declaration import Site, SitesConfig
 from consent_gateway.errors import Forbidden, InvalidReceipt
 from consent_gateway.rights import RightsRequest, identify, new_request, visitor_export
-from consent_gateway.stats import count_decision, count_decisions
+from consent_gateway.stats import catch_up, queue_decisions
 
 PURGE_BATCH = 2000
 
@@ -60,7 +60,7 @@ def record_decision(
     known_configs: set[str] | None = None,
     now: datetime | None = None,
 ) -> RecordedConsent:
-    """Append the decision, count it in the stats rollups and, for the purposes it refuses, erase
+    """Append the decision, queue it for the stats rollups and, for the purposes it refuses, erase
     what the visitor's forms stored under them, in one transaction; the receipt is signed only
     after the commit.
 
@@ -79,7 +79,7 @@ def record_decision(
     revoked = [pid for pid, granted in decision.choices.items() if not granted]
     if visitor_id is not None and revoked:
         erase_revoked_fields(session, site.id, visitor_id, revoked)
-    count_decision(session, sites, event)
+    queue_decisions(session, [event])
     session.commit()
     return issue_receipt(sites, site, event, signer, known_configs, receipt_keys)
 
@@ -89,9 +89,9 @@ class DecisionBatches:
 
     A request thread queues its decision; if no transaction is being written it writes the queue
     itself, else it waits: when the writing thread has committed, the first thread still queued
-    writes everything queued meanwhile, in one transaction — one event INSERT each, the rollups
-    counted once for the whole batch (their rows are shared, and on PostgreSQL each is locked
-    until the commit), one commit. A thread signs and answers only once the commit that holds
+    writes everything queued meanwhile, in one transaction — one event INSERT each, one INSERT
+    of the batch into the stats backlog (counted into the rollups when figures are read), one
+    commit. A thread signs and answers only once the commit that holds
     its decision has returned, so an acknowledged decision is as durable as with a commit each;
     a worker killed mid-batch acknowledged none of it. If a batch fails, each of its decisions is
     written again on its own, so one bad decision never fails the others.
@@ -154,7 +154,7 @@ class DecisionBatches:
                     events = [append_decision(session, sites, q.site, q.decision, q.context,
                                               script_hash=script_hash, known_configs=known_configs)
                               for q in group]
-                    count_decisions(session, sites, events)
+                    queue_decisions(session, events)
                     session.commit()
             except Exception as exc:  # noqa: BLE001 - handed to the request that owns the decision
                 if len(group) == 1:
@@ -243,6 +243,8 @@ def purge(session: Session, sites: SitesConfig, receipt_keys: ReceiptKeys, *, dr
         report.consent_events = count_expired_events(session, events_before)
         session.rollback()
         return report
+    # Every event is in the rollups before any is removed: the figures outlive the raw events.
+    catch_up(session, sites)
     report.fields_by_purpose, report.submissions = purge_expired_fields(session, now, batch)
     report.events_sealed = seal_ledger(session, receipt_keys, now=now).events
     report.consent_events = purge_expired_events(session, events_before, batch, now)

@@ -81,6 +81,8 @@ class ReceiptKeys:
             jwk = public_jwk(private.public_key())
             ring.append(_Key(jwk["kid"], private, jwk))
         self._keys = tuple(ring)
+        # The signing key's protected header, the same bytes on every receipt: encoded once.
+        self._header = b64url(canonical_json({"alg": ALG, "kid": self._keys[-1].kid, "typ": "JOSE"}))
 
     @property
     def current_kid(self) -> str:
@@ -96,7 +98,7 @@ class ReceiptKeys:
     def sign_receipt(self, receipt: Mapping[str, Any]) -> str:
         """The receipt as a compact JWS: header ``{alg: EdDSA, kid}``, payload the Kantara JSON."""
         key = self._keys[-1]
-        header = b64url(canonical_json({"alg": ALG, "kid": key.kid, "typ": "JOSE"}))
+        header = self._header
         payload = b64url(canonical_json(receipt))
         signing_input = f"{header}.{payload}".encode("ascii")
         return f"{header}.{payload}.{b64url(key.private.sign(signing_input))}"

@@ -1,5 +1,6 @@
 """Consent statistics: daily rollups, anonymous impressions, aggregate queries, the fairness audit."""
 
+from consent_gateway.stats.backlog import catch_up, queue_decisions, rebuild
 from consent_gateway.stats.export import stats_csv
 from consent_gateway.stats.fairness import fairness_audit
 from consent_gateway.stats.models import BannerImpressionDaily, ConsentDaily
@@ -9,7 +10,6 @@ from consent_gateway.stats.rollup import (
     count_decision,
     count_decisions,
     count_impression,
-    rebuild,
     record_impression,
 )
 from consent_gateway.stats.suppression import MIN_CELL
@@ -20,6 +20,7 @@ __all__ = [
     "BannerImpressionDaily",
     "ConsentDaily",
     "StatsQuery",
+    "catch_up",
     "consent_stats",
     "count_decision",
     "count_decisions",
@@ -28,6 +29,7 @@ __all__ = [
     "fairness_audit",
     "parse_date",
     "parse_query",
+    "queue_decisions",
     "rebuild",
     "record_impression",
     "stats_csv",

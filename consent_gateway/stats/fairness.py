@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from consent_gateway.declaration import SitesConfig
+from consent_gateway.stats.backlog import catch_up
 from consent_gateway.stats.models import ConsentDaily
 from consent_gateway.stats.queries import StatsQuery, median_ms
 from consent_gateway.stats.rollup import UNKNOWN
@@ -32,7 +33,9 @@ TIME_GAP_MS = 500
 
 
 def fairness_audit(session: Session, sites: SitesConfig, query: StatsQuery) -> list[dict[str, Any]]:
-    """One entry per site in scope: steps and time for refusing and accepting, and the flags."""
+    """One entry per site in scope: steps and time for refusing and accepting, and the flags.
+    The decisions still in the stats backlog are counted first (and committed)."""
+    catch_up(session, sites)
     c = ConsentDaily
     scope = [c.day >= query.start, c.day <= query.end, c.purpose == "",
              c.action.in_((REFUSE, ACCEPT))]

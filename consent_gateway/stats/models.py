@@ -46,3 +46,16 @@ class BannerImpressionDaily(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     site_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     impressions: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StatsBacklog(Base):
+    """Decisions recorded but not yet added to the rollups, by receipt id.
+
+    A decision's transaction adds its row here (one short INSERT) instead of updating some twenty
+    rollup rows; ``catch_up`` folds the backlog into the rollups before any figure is read, so the
+    figures stay exact. The row goes when it is counted: the table holds only the backlog.
+    """
+
+    __tablename__ = "stats_backlog"
+
+    receipt_id: Mapped[str] = mapped_column(String(32), primary_key=True)

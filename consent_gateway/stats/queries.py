@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from consent_gateway.consent.decisions import ACTIONS
 from consent_gateway.declaration import SitesConfig
 from consent_gateway.errors import ValidationError
+from consent_gateway.stats.backlog import catch_up
 from consent_gateway.stats.models import BannerImpressionDaily, ConsentDaily
 from consent_gateway.stats.rollup import MS_BUCKETS, UNKNOWN, opt_in_purposes
 from consent_gateway.stats.suppression import MIN_CELL, suppressed_keys, total_is_shown
@@ -112,7 +113,9 @@ class _Cell:
 
 
 def consent_stats(session: Session, sites: SitesConfig, query: StatsQuery) -> dict[str, Any]:
-    """The figures of ``query``: totals, one row per group, small cells suppressed, bots apart."""
+    """The figures of ``query``: totals, one row per group, small cells suppressed, bots apart.
+    The decisions still in the stats backlog are counted first (and committed)."""
+    catch_up(session, sites)
     purposes = _purposes(sites, query.site_id)
     cells = _cells(session, query)
     total = _Cell()

@@ -195,8 +195,9 @@ def _day_expression(session: Session):
     return func.date(ConsentEvent.created_at)
 
 
-def rebuild(session: Session, sites: SitesConfig, start: date, end: date) -> int:
-    """Recount the days ``start``..``end`` (inclusive) from the raw events, in one transaction.
+def recount(session: Session, sites: SitesConfig, start: date, end: date) -> int:
+    """Recount the days ``start``..``end`` (inclusive) from the raw events, in the caller's
+    transaction (``backlog.rebuild`` takes the catch-up lock, empties the period's backlog, commits).
 
     Idempotent: the period's rollup rows are deleted and counted again, so running it twice, or
     after the live path already counted, gives the same figures. Days whose events the retention
@@ -233,6 +234,5 @@ def rebuild(session: Session, sites: SitesConfig, start: date, end: date) -> int
     rows = rollup_rows(sites, facts())
     session.execute(delete(ConsentDaily).where(ConsentDaily.day >= start, ConsentDaily.day <= end))
     insert_rollups(session, rows)
-    session.commit()
     return counted[0]
 

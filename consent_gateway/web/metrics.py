@@ -70,16 +70,24 @@ def _start() -> None:
     g.metrics_start = time.perf_counter()
 
 
-def _route() -> str:
-    return request.url_rule.rule if request.url_rule is not None else "(unmatched)"
+# The children of the per-request metrics by their labels: ``labels()`` checks and joins its
+# arguments under a lock on every call; a dict lookup is enough once the child exists. Bounded:
+# routes and methods are the app's, statuses the few HTTP has.
+_REQUEST_CHILDREN: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
 
 def _count(response: Response) -> Response:
-    route = _route()
-    REQUESTS.labels(request.method, route, str(response.status_code)).inc()
+    req = request._get_current_object()  # type: ignore[attr-defined]
+    route = req.url_rule.rule if req.url_rule is not None else "(unmatched)"
+    key = (req.method, route, response.status_code)
+    children = _REQUEST_CHILDREN.get(key)
+    if children is None:
+        children = _REQUEST_CHILDREN[key] = (REQUESTS.labels(req.method, route, str(response.status_code)),
+                                             LATENCY.labels(req.method, route))
+    children[0].inc()
     start = g.get("metrics_start")
     if start is not None:
-        LATENCY.labels(request.method, route).observe(time.perf_counter() - start)
+        children[1].observe(time.perf_counter() - start)
     kind = g.get("database_error")
     if kind is not None:
         DATABASE_ERRORS.labels(route, kind).inc()
