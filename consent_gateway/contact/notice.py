@@ -97,14 +97,7 @@ def privacy_centre(sites: SitesConfig, site: Site, lang: str) -> dict[str, Any]:
 
 
 def _partner(vendor: Vendor, lang: str) -> dict[str, Any]:
-    return {
-        "id": vendor.id,
-        "name": vendor.name,
-        "provider": vendor.provider,
-        "country": vendor.country_name(lang),
-        "outside_eea": vendor.outside_eea,
-        "transfer": vendor.transfer.get(lang) if vendor.transfer else None,
-        "privacy_url": vendor.privacy_url,
-        "cookies": [{"name": c.name, "domain": c.domain, "first_party": c.domain == FIRST_PARTY,
-                     "duration_days": c.duration_days} for c in vendor.cookies],
-    }
+    """The vendor as the banner describes it, each cookie saying whether it is the site's own."""
+    described = vendor.describe(lang)
+    return {**described, "cookies": [{**c, "first_party": c["domain"] == FIRST_PARTY}
+                                     for c in described["cookies"]]}

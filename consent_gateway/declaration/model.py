@@ -175,6 +175,21 @@ class Vendor:
     def country_name(self, lang: str) -> str:
         return country_name(self.country, lang)
 
+    def describe(self, lang: str) -> dict[str, Any]:
+        """The vendor as the banner shows it in ``lang`` (the privacy centre's partner list too)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "provider": self.provider,
+            "country": self.country_name(lang),
+            "outside_eea": self.outside_eea,
+            "transfer": self.transfer.get(lang) if self.transfer else None,
+            "privacy_url": self.privacy_url,
+            "on_withdraw": [{"call": w.call, "args": list(w.args)} for w in self.on_withdraw],
+            "cookies": [{"name": c.name, "duration_days": c.duration_days, "domain": c.domain}
+                        for c in self.cookies],
+        }
+
 
 @dataclass(frozen=True)
 class ContactField:
@@ -296,7 +311,7 @@ class SitesConfig:
         )
         purposes = []
         for purpose in self.site_purposes(site):
-            vendors = [_banner_vendor(v, lang) for v in site.vendors if v.purpose == purpose.id]
+            vendors = [v.describe(lang) for v in site.vendors if v.purpose == purpose.id]
             purposes.append(
                 {
                     "id": purpose.id,
@@ -329,21 +344,6 @@ def served_config(shown: dict[str, Any], public_url: str, gpc: bool) -> dict[str
     the deployment (the GPC signal, the absolute link to the partner list)."""
     partners = f"{public_url}{shown['texts']['privacy_centre_path']}#partners"
     return {**shown, "gpc": gpc, "partners_url": partners}
-
-
-def _banner_vendor(vendor: Vendor, lang: str) -> dict[str, Any]:
-    return {
-        "id": vendor.id,
-        "name": vendor.name,
-        "provider": vendor.provider,
-        "country": vendor.country_name(lang),
-        "outside_eea": vendor.outside_eea,
-        "transfer": vendor.transfer.get(lang) if vendor.transfer else None,
-        "privacy_url": vendor.privacy_url,
-        "on_withdraw": [{"call": w.call, "args": list(w.args)} for w in vendor.on_withdraw],
-        "cookies": [{"name": c.name, "duration_days": c.duration_days, "domain": c.domain}
-                    for c in vendor.cookies],
-    }
 
 
 def country_name(code: str, lang: str) -> str:
