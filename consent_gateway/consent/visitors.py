@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from consent_gateway.consent.receipts import InvalidReceipt, ReceiptSigner
 from consent_gateway.consent.verification import signed_event
+from consent_gateway.db import lock_for_transaction
 from consent_gateway.declaration import Site
 from consent_gateway.errors import ValidationError
 
@@ -62,24 +62,11 @@ def lock_visitor(session: Session, site_id: str, visitor_id: str) -> None:
     fields to erase) and before the transaction's first write; the lock lasts until the commit or
     rollback. A write that waits for it then reads what the other one committed.
 
-    PostgreSQL: a transaction-level advisory lock on a 64-bit digest of (site, visitor). Only
-    writes of the same visitor wait; nothing is stored, so no visitor id outlives its retention in
-    a lock table. SQLite has one writer at a time anyway: ``BEGIN IMMEDIATE`` takes the write lock
-    now rather than at the first INSERT, so the reads that follow belong to the write transaction.
-    (pysqlite runs statements before the first INSERT, UPDATE or DELETE outside any transaction;
-    once one has run, the connection already holds the write lock.)
+    The lock is named by a 64-bit digest of (site, visitor): on PostgreSQL only writes of the same
+    visitor wait, and nothing is stored, so no visitor id outlives its retention in a lock table
+    (``db.lock_for_transaction``).
     """
-    connection = session.connection()
-    dialect = connection.dialect.name
-    if dialect == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(CAST(:key AS BIGINT))"),
-                           {"key": _lock_key(site_id, visitor_id)})
-    elif dialect == "sqlite":
-        driver = connection.connection.driver_connection
-        if driver is not None and not driver.in_transaction:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-    else:  # pragma: no cover - the gateway runs on SQLite and PostgreSQL only
-        raise RuntimeError(f"no per-visitor lock for the {dialect} dialect")
+    lock_for_transaction(session, _lock_key(site_id, visitor_id))
 
 
 def _lock_key(site_id: str, visitor_id: str) -> int:

@@ -1,6 +1,6 @@
 """The database layer: declarative base, column types, engine, session per request, migrations."""
 
-from consent_gateway.db.base import Base, affected_rows, make_engine
+from consent_gateway.db.base import Base, affected_rows, lock_for_transaction, make_engine
 from consent_gateway.db.session import get_engine, get_session, init_app
 from consent_gateway.db.types import BigId, JSONText, UTCDateTime, utcnow
 
@@ -13,6 +13,7 @@ __all__ = [
     "get_engine",
     "get_session",
     "init_app",
+    "lock_for_transaction",
     "make_engine",
     "utcnow",
 ]

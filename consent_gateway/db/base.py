@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Engine, Result, create_engine, event
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event, text
+from sqlalchemy.orm import DeclarativeBase, Session
 
 from consent_gateway.db.health import watch_read_only
 
@@ -46,3 +46,24 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 def affected_rows(result: Result[Any]) -> int:
     """How many rows an UPDATE or DELETE touched (a bulk statement's result is a cursor result)."""
     return cast(CursorResult[Any], result).rowcount or 0
+
+
+def lock_for_transaction(session: Session, key: int) -> None:
+    """Hold a write lock named by the 64-bit ``key`` until the session's transaction ends.
+
+    PostgreSQL: a transaction-level advisory lock, so only writers asking for the same key wait and
+    nothing is stored. SQLite has one writer at a time anyway: ``BEGIN IMMEDIATE`` takes the write
+    lock now rather than at the first INSERT, so the reads that follow belong to the write
+    transaction. (pysqlite runs statements before the first INSERT, UPDATE or DELETE outside any
+    transaction; once one has run, the connection already holds the write lock.)
+    """
+    connection = session.connection()
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(CAST(:key AS BIGINT))"), {"key": key})
+    elif dialect == "sqlite":
+        driver = connection.connection.driver_connection
+        if driver is not None and not driver.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+    else:  # pragma: no cover - the gateway runs on SQLite and PostgreSQL only
+        raise RuntimeError(f"no transaction lock for the {dialect} dialect")

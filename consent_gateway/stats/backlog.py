@@ -17,10 +17,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import delete, exists, insert, select, text
+from sqlalchemy import delete, exists, insert, select
 from sqlalchemy.orm import Session
 
 from consent_gateway.consent.models import ConsentEvent
+from consent_gateway.db import lock_for_transaction
 from consent_gateway.declaration import SitesConfig
 from consent_gateway.stats.models import StatsBacklog
 from consent_gateway.stats.rollup import add_rollups, facts_of, recount, rollup_rows
@@ -86,13 +87,4 @@ def rebuild(session: Session, sites: SitesConfig, start: date, end: date) -> int
 
 def lock_catch_up(session: Session) -> None:
     """Take the catch-up lock for the rest of the session's transaction."""
-    connection = session.connection()
-    dialect = connection.dialect.name
-    if dialect == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
-    elif dialect == "sqlite":
-        driver = connection.connection.driver_connection
-        if driver is not None and not driver.in_transaction:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-    else:  # pragma: no cover - the gateway runs on SQLite and PostgreSQL only
-        raise RuntimeError(f"no catch-up lock for the {dialect} dialect")
+    lock_for_transaction(session, _LOCK_KEY)
