@@ -42,8 +42,6 @@ def download_file(site_id: str, submission_id: str, field: str):
     fallback = unicodedata.normalize("NFKD", found.filename).encode("ascii", "ignore").decode() or "file"
     response.headers["Content-Disposition"] = (
         f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(found.filename)}")
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 

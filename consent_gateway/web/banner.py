@@ -122,7 +122,6 @@ def _script(bundle: BannerBundle | SiteScript, cache_control: str) -> Response:
         "Cache-Control": cache_control,
         "Vary": "Accept-Encoding",
         "Access-Control-Allow-Origin": "*",
-        "X-Content-Type-Options": "nosniff",
     }
     if request.if_none_match.contains(etag):
         return Response(status=304, headers=headers)

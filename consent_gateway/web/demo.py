@@ -34,6 +34,4 @@ def demo_page(site_id: str):
     lang = resolve_language(site)
     # Fields a browser collects (connection time, pages, country) are added by the banner, if granted.
     typed = [f for f in site.contact.fields if f.kind not in AUTOMATIC_KINDS] if site.contact else []
-    response = render_template("demo/page.html", site=site, lang=lang, typed=typed,
-                               input_types=INPUT_TYPES)
-    return response, 200, {"Cache-Control": "no-store"}
+    return render_template("demo/page.html", site=site, lang=lang, typed=typed, input_types=INPUT_TYPES)

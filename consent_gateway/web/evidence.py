@@ -35,7 +35,7 @@ def evidence(site_id: str):
         now=now, staff=g.staff)
     name = f"evidence-{site.id}-{period.start.isoformat()}-{period.end.isoformat()}.zip"
     return Response(body, mimetype="application/zip", headers={
-        "Cache-Control": "no-store", "Content-Disposition": f'attachment; filename="{name}"'})
+        "Content-Disposition": f'attachment; filename="{name}"'})
 
 
 def _notices(site: Site) -> dict[str, str]:

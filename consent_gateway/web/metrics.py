@@ -127,8 +127,7 @@ def scrape() -> Any:
     if current_app.extensions["metrics_multiprocess"]:
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-    return Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST,
-                    headers={"Cache-Control": "no-store"})
+    return Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
 
 
 def child_exit(server: Any, worker: Any) -> None:

@@ -26,8 +26,8 @@ from consent_gateway.web.i18n import resolve_language
 from consent_gateway.web.limits import WITHDRAW, limited
 
 bp = Blueprint("receipts", __name__, url_prefix="/privacy")
-PRIVATE = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer",
-           "X-Robots-Tag": "noindex"}
+# Not indexed; no-store and no-referrer come with every answer of this blueprint (web.security).
+PRIVATE = {"X-Robots-Tag": "noindex"}
 
 
 class WithdrawForm(FlaskForm):

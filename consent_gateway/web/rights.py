@@ -127,7 +127,7 @@ def export(site_id: str):
     body = json.dumps(done.export, ensure_ascii=False, indent=2)
     filename = f"{site.id}-my-data-{done.request.received_at:%Y-%m-%d}.json"
     return Response(body, mimetype="application/json", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store",
+        "Content-Disposition": f'attachment; filename="{filename}"',
         "X-Request-Reference": done.request.reference})
 
 

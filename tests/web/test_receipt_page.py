@@ -35,7 +35,7 @@ def test_the_page_states_the_receipt_in_plain_words(client, post_consent):
     assert "Actif : c" in page and "est votre choix actuel." in page
     assert answer["receipt"]["iqera"]["config_hash"] in page and "2026-11-01" in page
     assert answer["receipt_jws"] in page, "the same JWS as in the consent answer (Ed25519 is deterministic)"
-    assert r.headers["Cache-Control"] == "private, no-store" and r.headers["Referrer-Policy"] == "no-referrer"
+    assert r.headers["Cache-Control"] == "no-store" and r.headers["Referrer-Policy"] == "no-referrer"
     english = client.get(f"/privacy/demo/receipts/{answer['token']}?lang=en").get_data(as_text=True)
     assert "Your consent receipt" in english and "Withdraw my consent" in english
 
