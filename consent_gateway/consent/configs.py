@@ -18,7 +18,10 @@ from consent_gateway.declaration import Site
 def keep_served_config(session: Session, site: Site, lang: str, shown: dict[str, Any],
                        known_configs: set[str]) -> None:
     """Keep a configuration the first time this process serves it (one commit), so that every
-    configuration ever shown is on record, even before anyone decides on it."""
+    configuration ever shown is on record, even before anyone decides on it. ``known_configs``
+    holds the hashes this process already kept: those cost nothing."""
+    if shown["config_hash"] in known_configs:
+        return
     snapshot_banner_config(session, site, lang, shown, utcnow())
     session.commit()
     known_configs.add(shown["config_hash"])

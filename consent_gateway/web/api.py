@@ -9,7 +9,7 @@ from flask import Blueprint, Response, g, jsonify, request
 
 from consent_gateway import consent, staff, workflows
 from consent_gateway.db import get_engine, get_session
-from consent_gateway.declaration import served_config
+from consent_gateway.declaration import Site, served_config
 from consent_gateway.errors import NotFound, ValidationError
 from consent_gateway.web import metrics
 from consent_gateway.web.auth import require_role
@@ -34,14 +34,10 @@ bp.after_request(with_cors)
 def banner_config(site_id: str):
     """The banner configuration, from memory, with an ETag; varies with Sec-GPC (and with
     Accept-Language when no offered ``?lang=`` is given)."""
-    gw = gateway()
     site = site_or_404(site_id)
     lang = resolve_language(site)
     gpc = gpc_header()
-    body, etag = _banner_bytes(site_id, lang, gpc)
-    shown = gw.sites.banner_config(site, lang)
-    if shown["config_hash"] not in gw.snapshotted:
-        consent.keep_served_config(get_session(), site, lang, shown, gw.snapshotted)
+    body, etag = _banner_bytes(site, lang, gpc)
     headers = [
         ("ETag", f'"{etag}"'),
         ("Cache-Control", "public, max-age=300"),
@@ -53,11 +49,14 @@ def banner_config(site_id: str):
     return Response(body, status=200, headers=headers, content_type="application/json")
 
 
-def _banner_bytes(site_id: str, lang: str, gpc: bool) -> tuple[bytes, str]:
+def _banner_bytes(site: Site, lang: str, gpc: bool) -> tuple[bytes, str]:
+    """The answer's bytes and ETag, built once per process; the configuration is kept on record
+    before it is first served."""
     gw = gateway()
-    key = (site_id, lang, gpc)
+    key = (site.id, lang, gpc)
     if key not in gw.banner_responses:
-        shown = gw.sites.banner_config(gw.sites.sites[site_id], lang)
+        shown = gw.sites.banner_config(site, lang)
+        consent.keep_served_config(get_session(), site, lang, shown, gw.snapshotted)
         served = served_config(shown, gw.settings.public_url, gpc)
         body = json.dumps(served, ensure_ascii=False, separators=(",", ":")).encode()
         gw.banner_responses[key] = (body, hashlib.sha256(body).hexdigest()[:32])

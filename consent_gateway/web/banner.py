@@ -103,9 +103,8 @@ def _site_script(site: Site) -> SiteScript:
     if site.id not in scripts:
         gw = gateway()
         for lang in site.languages:
-            shown = gw.sites.banner_config(site, lang)
-            if shown["config_hash"] not in gw.snapshotted:
-                consent.keep_served_config(get_session(), site, lang, shown, gw.snapshotted)
+            consent.keep_served_config(get_session(), site, lang, gw.sites.banner_config(site, lang),
+                                       gw.snapshotted)
         code = site_script_bytes(gw.sites, site, gw.settings.public_url, _bundle().bodies[""])
         # mtime=0: the same bytes, hence the same ETag, from every process and instance.
         bodies = {"": code, "gzip": gzip.compress(code, compresslevel=9, mtime=0)}
