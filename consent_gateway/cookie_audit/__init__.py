@@ -7,6 +7,8 @@ from consent_gateway.cookie_audit.reports import (
     parse_names,
     record_undeclared,
     undeclared_cookies,
+    undeclared_report,
 )
 
-__all__ = ["MAX_NAMES", "UndeclaredCookie", "parse_names", "record_undeclared", "undeclared_cookies"]
+__all__ = ["MAX_NAMES", "UndeclaredCookie", "parse_names", "record_undeclared", "undeclared_cookies",
+           "undeclared_report"]

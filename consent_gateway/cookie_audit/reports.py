@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from consent_gateway.consent import iso
 from consent_gateway.cookie_audit.models import UndeclaredCookie
 from consent_gateway.declaration import Site
 from consent_gateway.declaration.model import COOKIE_NAME
@@ -54,3 +55,10 @@ def undeclared_cookies(session: Session, site: Site) -> list[dict[str, Any]]:
                            .order_by(UndeclaredCookie.last_seen.desc(), UndeclaredCookie.name))
     return [{"name": r.name, "first_seen": r.first_seen, "last_seen": r.last_seen, "reports": r.reports}
             for r in rows if not site.declares_cookie(r.name)]
+
+
+def undeclared_report(session: Session, site: Site) -> dict[str, Any]:
+    """The DPO's list as JSON (the API's answer, the evidence pack's file): dates in ISO 8601."""
+    return {"site": site.id, "cookies": [
+        {**c, "first_seen": iso(c["first_seen"]), "last_seen": iso(c["last_seen"])}
+        for c in undeclared_cookies(session, site)]}

@@ -114,9 +114,7 @@ def evidence_pack(session: Session, sites: SitesConfig, site: Site, period: Peri
     counted = counted_days(session, site, period, now.date())
     stats = consent_stats(session, sites, StatsQuery(site.id, counted.start, counted.end))
     files["stats.json"] = _json(stats)
-    files["undeclared-cookies.json"] = _json({"site": site.id, "cookies": [
-        {**c, "first_seen": iso(c["first_seen"]), "last_seen": iso(c["last_seen"])}
-        for c in cookie_audit.undeclared_cookies(session, site)]})
+    files["undeclared-cookies.json"] = _json(cookie_audit.undeclared_report(session, site))
     for lang, html in sorted(notices.items()):
         files[f"privacy-notice/{lang}.html"] = html.encode()
     files[MANIFEST] = _json({

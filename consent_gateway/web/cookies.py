@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 
 from consent_gateway import cookie_audit
-from consent_gateway.consent import iso
 from consent_gateway.db import get_session, utcnow
 from consent_gateway.web.auth import require_role
 from consent_gateway.web.http import check_origin, preflight, read_json, site_or_404, with_cors
@@ -38,7 +37,4 @@ def report_undeclared(site_id: str):
 @require_role("dpo")
 def list_undeclared(site_id: str):
     """DPO: the undeclared names of the site, the most recently seen first."""
-    site = site_or_404(site_id)
-    cookies = [{**c, "first_seen": iso(c["first_seen"]), "last_seen": iso(c["last_seen"])}
-               for c in cookie_audit.undeclared_cookies(get_session(), site)]
-    return jsonify({"site": site.id, "cookies": cookies})
+    return jsonify(cookie_audit.undeclared_report(get_session(), site_or_404(site_id)))
