@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import http.cookiejar
 import json
+import os
 import re
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from email.message import Message
+
+import pytest
 
 DEMO_ORIGIN = "http://127.0.0.1:8000"
 
@@ -87,8 +90,12 @@ def csrf(page: str) -> str:
     return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
 
 
-def demo_decision(browser: Browser) -> dict:
-    """The body of an "accept all" decision on the demo site, for its current banner."""
-    banner = json.loads(browser.get("/api/v1/sites/demo/banner?lang=fr").body)
-    return {"action": "accept_all", "choices": {}, "lang": "fr",
-            "policy_version": banner["policy_version"], "config_hash": banner["config_hash"]}
+def required(variable: str) -> str:
+    """A service CI provides (.ci/run starts PostgreSQL and Redis): missing there is a failure,
+    elsewhere a skip."""
+    value = os.environ.get(variable, "")
+    if not value:
+        if os.environ.get("CI"):
+            pytest.fail(f"{variable} is not set under CI: .ci/run provides it")
+        pytest.skip(f"{variable} is not set")
+    return value

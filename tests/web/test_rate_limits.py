@@ -4,13 +4,13 @@ counted in a storage that every worker (SQLite file, the embedded default) or ev
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from live_support import required
 
 from consent_gateway.errors import ConfigurationError
 from consent_gateway.settings import check
@@ -22,16 +22,6 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 DEMO = "http://127.0.0.1:8000"
 # Writes that need no limit: signing out only drops the caller's own session cookie.
 UNLIMITED = {"dashboard.sign_out_page", "dpo.sign_out_page"}
-REDIS_URL = os.environ.get("CONSENT_GATEWAY_TEST_REDIS_URL")
-
-
-def needs_redis() -> str:
-    """The test Redis; CI starts one (.ci/run), so there a missing one fails instead of skipping."""
-    if not REDIS_URL:
-        if os.environ.get("CI"):
-            pytest.fail("CONSENT_GATEWAY_TEST_REDIS_URL is not set under CI: .ci/run starts Redis")
-        pytest.skip("CONSENT_GATEWAY_TEST_REDIS_URL is not set")
-    return REDIS_URL
 
 
 def readme_limits() -> set[tuple[str, str, str]]:
@@ -124,7 +114,7 @@ def test_unknown_or_broken_storage_uris_are_refused(settings, uri, says):
 def test_redis_counts_without_any_address(make_app):
     import redis
 
-    url = needs_redis()
+    url = required("CONSENT_GATEWAY_TEST_REDIS_URL")
     client = make_app(ratelimit_storage=url).test_client()
     codes = [client.post("/api/v1/sites/demo/impressions", headers={"Origin": DEMO},
                          environ_base={"REMOTE_ADDR": "198.51.100.23"}).status_code for _ in range(21)]

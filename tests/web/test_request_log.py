@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from live_support import Browser, csrf, demo_decision
+from live_support import Browser, csrf
 
-from bench.servers import gateway_env, gunicorn
+from bench.servers import demo_decision, gateway_env, gunicorn
 
 SITES_YAML = Path(__file__).resolve().parents[1] / "fixtures" / "sites.yaml"
 DEMO_ORIGIN = "http://127.0.0.1:8000"
@@ -79,7 +79,7 @@ def test_the_request_log_holds_no_personal_data_and_cannot_be_forged(gateway_log
         base, "POST", f"/api/v1/sites/demo/consents?consent_token={QUERY_TOKEN}&email=camille%40example.fr",
         [("Origin", DEMO_ORIGIN.encode()), ("Content-Type", b"application/json"), ("X-Request-ID", hostile),
          ("User-Agent", USER_AGENT.encode()), ("Referer", REFERER.encode())],
-        json.dumps(demo_decision(browser)).encode())
+        json.dumps(demo_decision(browser.base)).encode())
     assert status == 201
     assert re.fullmatch(r"[0-9a-f]{32}", headers["x-request-id"])
     # Raw newlines in a header never reach the app: gunicorn refuses the request, and its own
@@ -87,7 +87,7 @@ def test_the_request_log_holds_no_personal_data_and_cannot_be_forged(gateway_log
     for injected in (b'ok\r\n{"forged": "line"}', b'ok\n {"forged": "fold"}', b"ok\x1b[31mforged-ansi"):
         assert raw_request(base, "GET", "/healthz", [("X-Request-ID", injected)])[0] == 400
 
-    decided = browser.post("/api/v1/sites/demo/consents", json_body=demo_decision(browser),
+    decided = browser.post("/api/v1/sites/demo/consents", json_body=demo_decision(browser.base),
                            Origin=DEMO_ORIGIN, **{"X-Request-ID": "lb-7f3a9c.2"}, **personal)
     assert decided.status == 201 and decided.headers["X-Request-ID"] == "lb-7f3a9c.2"
     token = json.loads(decided.body)["token"]

@@ -5,26 +5,15 @@ other, a withdrawal through one is seen by the other, and a rate limit is shared
 from __future__ import annotations
 
 import json
-import os
 from contextlib import ExitStack
 from urllib.parse import quote
 
 import pytest
-from live_support import DEMO_ORIGIN, call, impression
+from live_support import DEMO_ORIGIN, call, impression, required
 from sqlalchemy import create_engine
 
 from bench.servers import demo_decision, gateway_env, gateway_keys, gunicorn
 from consent_gateway.db import Base
-
-
-def required(variable: str) -> str:
-    """A service CI provides (.ci/run): missing there is a failure, elsewhere a skip."""
-    value = os.environ.get(variable, "")
-    if not value:
-        if os.environ.get("CI"):
-            pytest.fail(f"{variable} is not set under CI")
-        pytest.skip(f"{variable} is not set")
-    return value
 
 
 @pytest.fixture(scope="module")

@@ -12,9 +12,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from live_support import Answer, Browser, csrf, demo_decision
+from live_support import Answer, Browser, csrf
 from rights_support import staff_token, submit
 from werkzeug.serving import make_server
+
+from bench.servers import demo_decision
 
 DIRECTIVES = ("default-src 'none'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'",
               "form-action 'self'")
@@ -39,7 +41,7 @@ def browser(live_server: str) -> Browser:
 
 def decide(browser: Browser) -> str:
     """A decision recorded through the API from the gateway's own origin; its receipt token."""
-    answer = browser.post("/api/v1/sites/demo/consents", json_body=demo_decision(browser),
+    answer = browser.post("/api/v1/sites/demo/consents", json_body=demo_decision(browser.base),
                           Origin=browser.base)
     assert answer.status == 201, answer.body
     assert answer.headers["Cache-Control"] == "no-store"
