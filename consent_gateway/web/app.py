@@ -36,7 +36,7 @@ def init_app(app: Flask) -> None:
     # First: the request log times every hook, and the headers are added after every other hook.
     request_log.init_app(app)
     security.init_app(app)
-    metrics.init_app(app)  # its timer starts before the remaining hooks run
+    metrics.init_app(app)  # times requests from the request log's start
     limits.init_app(app)
     app.before_request(redirect_to_public_url)
     i18n.init_app(app)

@@ -55,19 +55,15 @@ DATABASE_ERRORS = Counter("gateway_database_errors",
 
 
 def init_app(app: Flask) -> None:
-    """Time and count every request (registered before the other hooks, so their time counts)."""
+    """Count every request and its time, from the start ``web.request_log`` takes before any other
+    hook runs (so their time counts)."""
     folder = os.environ.get(MULTIPROC_ENV)
     if folder and not (Path(folder).is_dir() and os.access(folder, os.W_OK)):
         raise ConfigurationError(f"{MULTIPROC_ENV}: {folder} is not a writable directory; it holds "
                                  "each worker's metrics (create it empty before the server starts)")
     app.extensions["metrics_multiprocess"] = bool(folder)
-    app.before_request(_start)
     app.after_request(_count)
     app.register_blueprint(bp)
-
-
-def _start() -> None:
-    g.metrics_start = time.perf_counter()
 
 
 # The children of the per-request metrics by their labels: ``labels()`` checks and joins its
@@ -85,7 +81,7 @@ def _count(response: Response) -> Response:
         children = _REQUEST_CHILDREN[key] = (REQUESTS.labels(req.method, route, str(response.status_code)),
                                              LATENCY.labels(req.method, route))
     children[0].inc()
-    start = g.get("metrics_start")
+    start = g.get("request_started")
     if start is not None:
         children[1].observe(time.perf_counter() - start)
     kind = g.get("database_error")
