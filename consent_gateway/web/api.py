@@ -25,12 +25,14 @@ from consent_gateway.web.http import (
 )
 from consent_gateway.web.i18n import resolve_language
 from consent_gateway.web.limits import CONSENTS, RECEIPT_VERIFY, limited
+from consent_gateway.web.replay import replayable
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.after_request(with_cors)
 
 
 @bp.get("/sites/<site_id>/banner")
+@replayable("Sec-GPC", "Accept-Language", "If-None-Match")
 def banner_config(site_id: str):
     """The banner configuration, from memory, with an ETag; varies with Sec-GPC (and with
     Accept-Language when no offered ``?lang=`` is given)."""

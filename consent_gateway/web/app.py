@@ -1,5 +1,5 @@
-"""Wire the HTTP surface onto an app: request log, security headers, session cookie, rate limits,
-languages, blueprints."""
+"""Wire the HTTP surface onto an app: answers replayed from memory, request log, security headers,
+session cookie, rate limits, languages, blueprints."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from consent_gateway.web import (
     ops,
     privacy,
     receipts,
+    replay,
     request_log,
     rights,
     security,
@@ -33,6 +34,8 @@ from consent_gateway.web.signin import GatewaySessionInterface
 
 def init_app(app: Flask) -> None:
     app.session_interface = GatewaySessionInterface()
+    # The banner's public answers, once made, are sent again from memory in front of all this.
+    replay.init_app(app)
     # First: the request log times every hook, and the headers are added after every other hook.
     request_log.init_app(app)
     security.init_app(app)

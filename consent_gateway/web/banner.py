@@ -23,6 +23,7 @@ from consent_gateway.declaration import Site, SitesConfig, served_config
 from consent_gateway.errors import BannerNotBuilt, NotFound
 from consent_gateway.web.extensions import gateway
 from consent_gateway.web.http import absolute_url, site_or_404
+from consent_gateway.web.replay import replayable
 
 bp = Blueprint("banner", __name__, url_prefix="/banner/v1")
 
@@ -130,6 +131,7 @@ def _script(bundle: BannerBundle | SiteScript, cache_control: str) -> Response:
 
 
 @bp.get("/consent.js")
+@replayable("Accept-Encoding", "If-None-Match")
 def consent_js():
     """The current script, short cache: sites that embed this URL pick up fixes within minutes."""
     bundle = _bundle()
@@ -137,6 +139,7 @@ def consent_js():
 
 
 @bp.get("/consent.<content_hash>.js")
+@replayable("Accept-Encoding", "If-None-Match")
 def consent_js_immutable(content_hash: str):
     """The same bytes at a content-hashed URL, cacheable forever (for CDNs and SRI)."""
     bundle = _bundle()
@@ -146,6 +149,7 @@ def consent_js_immutable(content_hash: str):
 
 
 @bp.get("/sites/<site_id>/consent.js")
+@replayable("Accept-Encoding", "If-None-Match")
 def site_consent_js(site_id: str):
     """The script with the site's configuration inside: the banner shows with no second request."""
     return _script(_site_script(site_or_404(site_id)), SITE_CACHE)

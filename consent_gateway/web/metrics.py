@@ -75,19 +75,24 @@ _REQUEST_CHILDREN: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 def _count(response: Response) -> Response:
     req = request._get_current_object()  # type: ignore[attr-defined]
     route = req.url_rule.rule if req.url_rule is not None else "(unmatched)"
-    key = (req.method, route, response.status_code)
-    children = _REQUEST_CHILDREN.get(key)
-    if children is None:
-        children = _REQUEST_CHILDREN[key] = (REQUESTS.labels(req.method, route, str(response.status_code)),
-                                             LATENCY.labels(req.method, route))
-    children[0].inc()
-    start = g.get("request_started")
-    if start is not None:
-        children[1].observe(time.perf_counter() - start)
+    count_request(req.method, route, response.status_code, g.get("request_started"))
     kind = g.get("database_error")
     if kind is not None:
         DATABASE_ERRORS.labels(route, kind).inc()
     return response
+
+
+def count_request(method: str, route: str, status: int, started: float | None) -> None:
+    """Count one answer and its time since ``started`` (``time.perf_counter``); also called by
+    ``web.replay`` for the answers it sends from memory."""
+    key = (method, route, status)
+    children = _REQUEST_CHILDREN.get(key)
+    if children is None:
+        children = _REQUEST_CHILDREN[key] = (REQUESTS.labels(method, route, str(status)),
+                                             LATENCY.labels(method, route))
+    children[0].inc()
+    if started is not None:
+        children[1].observe(time.perf_counter() - started)
 
 
 def decision_recorded(site_id: str, action: str) -> None:

@@ -29,9 +29,13 @@ def request_id() -> str:
     """This request's id: the client's when valid, else a new random one."""
     rid = g.get("request_id")
     if rid is None:
-        asked = request.headers.get(HEADER, "")
-        rid = g.request_id = asked if _VALID_ID.fullmatch(asked) else uuid.uuid4().hex
+        rid = g.request_id = choose_request_id(request.headers.get(HEADER, ""))
     return rid
+
+
+def choose_request_id(asked: str) -> str:
+    """The client's ``X-Request-ID`` (``asked``) when it is a plain token, else a new random one."""
+    return asked if _VALID_ID.fullmatch(asked) else uuid.uuid4().hex
 
 
 def _start() -> None:
@@ -61,16 +65,23 @@ def _log(status: int) -> None:
     if not logger.isEnabledFor(level):
         return
     req = request._get_current_object()  # type: ignore[attr-defined]
-    started = getattr(state, "request_started", None)
     site = (req.view_args or {}).get("site_id")
+    write_line(level, getattr(state, "request_id", None) or request_id(), req.method,
+               req.url_rule.rule if req.url_rule is not None else None, status,
+               getattr(state, "request_started", None), site if isinstance(site, str) else None)
+
+
+def write_line(level: int, rid: str, method: str, route: str | None, status: int, started: float | None,
+               site: str | None) -> None:
+    """The request's line: also written by ``web.replay`` for the answers it sends from memory."""
     fields = {
         "event": "request",
-        "request_id": getattr(state, "request_id", None) or request_id(),
-        "method": clean(req.method, 16),
-        "route": req.url_rule.rule if req.url_rule is not None else None,
+        "request_id": rid,
+        "method": clean(method, 16),
+        "route": route,
         "status": status,
         "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
-        "site": clean(site, 64) if isinstance(site, str) else None,
+        "site": clean(site, 64) if site is not None else None,
     }
     # Made directly: Logger.log would walk the stack for a caller that every line shares.
     logger.handle(logger.makeRecord(logger.name, level, __file__, 0, "request", (), None, extra=fields))
