@@ -13,7 +13,9 @@ in Flask's hooks: the ``X-Request-ID`` (the client's, else a new one), the JSON 
 and the metrics. The rest of the answer (security headers, CORS, ``Vary``, ETag, cache policy) is
 what the hooks produced the first time.
 
-Kept: answers to a GET with status 200 or 304, without ``Set-Cookie``. At most ``LIMIT`` answers
+Kept: answers to a GET with status 200 or 304 that any cache may keep (``Cache-Control: public``)
+and set no cookie. A request with ``Authorization`` is never answered from memory (staff get
+``no-store`` answers, see ``web.security``), nor kept. At most ``LIMIT`` answers
 are kept per process, the oldest first out, so that made-up query strings or header values cannot
 grow memory; such requests are served by Flask as any other.
 """
@@ -90,7 +92,7 @@ class Replay:
         self._lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("REQUEST_METHOD") != "GET":
+        if environ.get("REQUEST_METHOD") != "GET" or "HTTP_AUTHORIZATION" in environ:
             return self.wsgi_app(environ, start_response)
         path = environ.get("PATH_INFO", "")
         names = self._headers.get(path)
@@ -126,7 +128,8 @@ class Replay:
         if not isinstance(mark, _Mark) or not sent or not sent[0].startswith(_KEPT_STATUSES):
             return chunks
         status, headers = sent
-        if any(name.lower() == "set-cookie" for name, _ in headers):
+        named = {name.lower(): value for name, value in headers}
+        if "set-cookie" in named or "public" not in named.get("cache-control", ""):
             return chunks
         try:
             body = b"".join(chunks)

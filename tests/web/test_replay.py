@@ -94,6 +94,15 @@ def test_each_replayed_answer_is_logged_and_counted(client, caplog):
     assert count() == before + 3
 
 
+def test_a_request_with_authorization_is_never_answered_from_memory(client, built_calls):
+    staff = [client.get(BANNER, headers={"Authorization": "Bearer some-staff-token"}) for _ in range(2)]
+    public = [client.get(BANNER) for _ in range(2)]
+    assert [r.headers["Cache-Control"] for r in staff] == ["no-store", "no-store"]
+    assert [r.headers["Cache-Control"] for r in public] == ["public, max-age=300"] * 2
+    assert client.get(BANNER, headers={"Authorization": "Bearer x"}).headers["Cache-Control"] == "no-store"
+    assert len(built_calls) == 4  # each staff request, and the first public one
+
+
 def test_an_unknown_site_is_answered_by_the_view_every_time(client, built_calls):
     for _ in range(2):
         r = client.get("/api/v1/sites/nosuchsite/banner")
@@ -108,13 +117,13 @@ def _tiny_app(calls: list[str]) -> Flask:
     @replayable()
     def kept():
         calls.append("kept")
-        return "same for everyone"
+        return "same for everyone", {"Cache-Control": "public, max-age=60"}
 
     @app.get("/cookie")
     @replayable()
     def cookie():
         calls.append("cookie")
-        response = make_response("with a cookie")
+        response = make_response("with a cookie", {"Cache-Control": "public, max-age=60"})
         response.set_cookie("session", "personal")
         return response
 
@@ -122,7 +131,15 @@ def _tiny_app(calls: list[str]) -> Flask:
     @replayable()
     def fails():
         calls.append("fails")
-        return "not now", 503
+        return "not now", 503, {"Cache-Control": "public, max-age=60"}
+
+    @app.get("/private")
+    @replayable()
+    def private():
+        calls.append("private")
+        response = make_response("for one visitor")
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     @app.get("/plain")
     def plain():
@@ -137,11 +154,11 @@ def test_only_marked_successful_answers_without_a_cookie_are_kept():
     app = _tiny_app(calls)
     app.wsgi_app = Replay(app.wsgi_app)  # type: ignore[method-assign]
     client = app.test_client()
-    for path in ("/kept", "/cookie", "/fails", "/plain"):
+    for path in ("/kept", "/cookie", "/fails", "/private", "/plain"):
         for _ in range(3):
             client.get(path)
     assert calls.count("kept") == 1
-    assert calls.count("cookie") == calls.count("fails") == calls.count("plain") == 3
+    assert all(calls.count(view) == 3 for view in ("cookie", "fails", "private", "plain"))
     assert client.get("/cookie").headers["Set-Cookie"].startswith("session=personal")
     client.head("/kept")
     assert calls.count("kept") == 2  # only GET is replayed
