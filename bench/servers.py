@@ -112,6 +112,21 @@ def gunicorn(app: str, env: dict[str, str] | None = None, workers: int = 2, thre
             err.close()
 
 
+def cpu_seconds(master: int) -> float:
+    """CPU time (user + system) a gunicorn master and its workers used so far, recycled and killed
+    workers included (their time is added to the master's children time once reaped). Linux."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    for pid, fields in [(master, slice(11, 15)), *((int(c), slice(11, 13)) for c in children)]:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # a worker that just exited: counted in the master's children time
+            continue
+        total += sum(int(v) for v in stat[fields]) / tick
+    return total
+
+
 def demo_decision(base: str, action: str = "accept_all") -> dict:
     banner = json.load(urllib.request.urlopen(base + "/api/v1/sites/demo/banner?lang=fr"))
     return {"action": action, "choices": {}, "lang": "fr",
