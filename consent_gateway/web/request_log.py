@@ -62,8 +62,6 @@ def _log(status: int) -> None:
     state.request_logged = True
     # A 5xx is a warning here: the error itself, with its traceback, is logged where it happened.
     level = logging.WARNING if status >= 500 else logging.INFO
-    if not logger.isEnabledFor(level):
-        return
     req = request._get_current_object()  # type: ignore[attr-defined]
     site = (req.view_args or {}).get("site_id")
     write_line(level, getattr(state, "request_id", None) or request_id(), req.method,
@@ -74,6 +72,8 @@ def _log(status: int) -> None:
 def write_line(level: int, rid: str, method: str, route: str | None, status: int, started: float | None,
                site: str | None) -> None:
     """The request's line: also written by ``web.replay`` for the answers it sends from memory."""
+    if not logger.isEnabledFor(level):
+        return
     fields = {
         "event": "request",
         "request_id": rid,

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask, make_response
 from prometheus_client import REGISTRY
 
-from consent_gateway.web import api
+from consent_gateway.web import api, request_log
 from consent_gateway.web.replay import Replay, replayable
 
 BANNER = "/api/v1/sites/demo/banner?lang=fr"
@@ -92,6 +92,18 @@ def test_each_replayed_answer_is_logged_and_counted(client, caplog):
         ("GET", "/api/v1/sites/<site_id>/banner", 200, "demo")}
     assert all(line.duration_ms >= 0 for line in lines)
     assert count() == before + 3
+
+
+def test_replayed_answers_follow_the_log_level(client, capsys):
+    client.get(BANNER)
+    level = request_log.logger.level
+    request_log.logger.setLevel(logging.WARNING)
+    try:
+        capsys.readouterr()
+        assert client.get(BANNER).status_code == 200
+        assert '"event": "request"' not in capsys.readouterr().err
+    finally:
+        request_log.logger.setLevel(level)
 
 
 def test_a_request_with_authorization_is_never_answered_from_memory(client, built_calls):
