@@ -237,11 +237,13 @@ function start() {
         state = { c: stored.choices, v: stored.vendors || vendorsFor(config, stored.choices) };
         consentUpdate(config, state.c);
       }
+      // showBanner refreshes the rest itself: a second whole-page scan would only delay it.
       if (!decision || decision.p) {
         ui.showBanner();
         countImpression(base, site);
+      } else {
+        ui.refresh();
       }
-      ui.refresh();
       return domReady().then(() => {
         effect(state);
         ui.refresh();
