@@ -4,7 +4,8 @@
 
 /bench/page/<variant> is the demo page whose banner tag is swapped for the variant's script:
 ``banner`` (consent.js with one statement noting performance.now() put before it), ``site`` (the
-per-site script /banner/v1/sites/demo/consent.js, configuration inside, marked the same way), ``trivial``
+per-site script /banner/v1/sites/demo/consent.js, configuration inside, marked the same way,
+just after its first line, V8's compile-hint comment), ``trivial``
 (an async script that injects a plain element), ``fetch`` (the same after fetching the banner
 configuration: the network floor) or ``none`` (no script, for DOMContentLoaded).
 """
@@ -18,6 +19,7 @@ from flask import Flask, Response, abort
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from consent_gateway.settings import PROJECT_ROOT
+from consent_gateway.web.banner import COMPILE_HINT
 from wsgi import app as gateway
 
 # The demo page's banner tag (it carries the page's CSP nonce, which this bench app does not send).
@@ -62,9 +64,12 @@ def consent_marked() -> Response:
 
 @pages.get("/consent-site-marked.js")
 def consent_site_marked() -> Response:
-    """The per-site script as the gateway serves it (configuration first, then the generic code)."""
+    """The per-site script as the gateway serves it (compile hint, configuration, generic code),
+    marked after the hint: V8 reads that comment only at the top, and it is no statement."""
     code = gateway.test_client().get("/banner/v1/sites/demo/consent.js").get_data(as_text=True)
-    return Response(START + code, content_type="application/javascript")
+    hint, code = code.split("\n", 1)
+    assert hint == COMPILE_HINT
+    return Response(hint + "\n" + START + code, content_type="application/javascript")
 
 
 @pages.get("/script/<name>.js")

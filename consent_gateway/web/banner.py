@@ -34,6 +34,10 @@ IMMUTABLE_CACHE = "public, max-age=31536000, immutable"
 SITE_CACHE = "public, max-age=300, stale-while-revalidate=86400"
 # The global the per-site script sets before the generic code runs (read by static/banner/src).
 CONFIG_GLOBAL = "window.__iqConsentConfig"
+# The per-site script's first line: V8's explicit compile hint (Chromium 136+; a plain comment
+# elsewhere). Every function is compiled with the script, off the main thread while it streams in,
+# instead of lazily while the banner is being built: the first layer shows several ms sooner.
+COMPILE_HINT = "//# allFunctionsCalledOnLoad"
 JS = "application/javascript; charset=utf-8"
 
 
@@ -88,13 +92,17 @@ class SiteScript:
 
 
 def site_script_bytes(sites: SitesConfig, site: Site, public_url: str, generic: bytes) -> bytes:
-    """The per-site script: the site's configuration in each of its languages (``gpc`` false: the
-    browser applies the signal itself), assigned to CONFIG_GLOBAL, then the generic script."""
+    """The per-site script: COMPILE_HINT, then the site's configuration in each of its languages
+    (``gpc`` false: the browser applies the signal itself) parsed from JSON into CONFIG_GLOBAL,
+    then the generic script."""
     configs = {lang: served_config(sites.banner_config(site, lang), public_url, False)
                for lang in site.languages}
     payload = json.dumps({"site": site.id, "configs": configs}, ensure_ascii=False,
                          separators=(",", ":"))
-    return f"{CONFIG_GLOBAL}={payload};\n".encode() + generic
+    # As a string for JSON.parse, which builds a 10 KB configuration faster than a JS object
+    # literal does; U+2028/2029 escaped for engines older than ES2019 (IE11 must reach its notice).
+    text = json.dumps(payload, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return f"{COMPILE_HINT}\n{CONFIG_GLOBAL}=JSON.parse({text});\n".encode() + generic
 
 
 def _site_script(site: Site) -> SiteScript:

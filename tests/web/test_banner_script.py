@@ -11,6 +11,7 @@ import re
 from consent_gateway.consent.models import BannerConfig
 from consent_gateway.db import get_session
 from consent_gateway.settings import PROJECT_ROOT
+from consent_gateway.web import banner as banner_views
 
 # Built by `make banner` (which `make test` runs first).
 DIST = PROJECT_ROOT / "static" / "banner" / "dist"
@@ -90,7 +91,13 @@ def test_demo_page_exists_for_every_declared_site_only(client):
     assert missing.status_code == 404 and missing.get_json()["error"] == "not_found"
 
 
-PREFIX = b"window.__iqConsentConfig="
+PREFIX = b"window.__iqConsentConfig=JSON.parse("
+
+
+def carried(line: bytes) -> dict:
+    """The configurations a per-site script's configuration line carries (a JSON string literal)."""
+    assert line.startswith(PREFIX) and line.endswith(b");")
+    return json.loads(json.loads(line[len(PREFIX):-2]))
 
 
 def test_the_per_site_script_carries_the_sites_configuration_then_the_generic_script(client):
@@ -101,20 +108,31 @@ def test_the_per_site_script_carries_the_sites_configuration_then_the_generic_sc
     assert r.headers["Cache-Control"] == "public, max-age=300, stale-while-revalidate=86400"
     assert r.headers["Access-Control-Allow-Origin"] == "*"
     assert r.headers["X-Content-Type-Options"] == "nosniff"
-    first_line, rest = r.data.split(b"\n", 1)
+    hint, first_line, rest = r.data.split(b"\n", 2)
+    assert hint == b"//# allFunctionsCalledOnLoad", "V8's compile hint must be the script's first line"
     assert rest == generic
-    assert first_line.startswith(PREFIX) and first_line.endswith(b";")
-    carried = json.loads(first_line[len(PREFIX):-1])
-    assert carried["site"] == "demo" and set(carried["configs"]) == {"fr", "en"}
+    configs = carried(first_line)
+    assert configs["site"] == "demo" and set(configs["configs"]) == {"fr", "en"}
     for lang in ("fr", "en"):
         served = client.get(f"/api/v1/sites/demo/banner?lang={lang}").get_json()
-        assert carried["configs"][lang] == served, "the same dict as the configuration endpoint"
-        assert carried["configs"][lang]["gpc"] is False
+        assert configs["configs"][lang] == served, "the same dict as the configuration endpoint"
+        assert configs["configs"][lang]["gpc"] is False
+
+
+def test_the_per_site_configuration_string_survives_line_separators(app, monkeypatch):
+    """U+2028/2029 end a line inside a string literal before ES2019 (IE11 must reach its notice)."""
+    text = "a\u2028b\u2029c « é » \\ \" '"
+    monkeypatch.setattr(banner_views, "served_config", lambda *args: {"texts": {"x": text}})
+    sites = app.extensions["gateway"].sites
+    code = banner_views.site_script_bytes(sites, sites.sites["demo"], "https://g.example", b"/*generic*/")
+    line = code.split(b"\n")[1]
+    assert "\u2028".encode() not in line and "\u2029".encode() not in line
+    assert carried(line)["configs"]["fr"]["texts"]["x"] == text
 
 
 def test_the_per_site_script_has_only_the_sites_languages_an_etag_and_gzip(client, app):
     portal = client.get("/banner/v1/sites/portail/consent.js")
-    assert set(json.loads(portal.data.split(b"\n", 1)[0][len(PREFIX):-1])["configs"]) == {"fr"}
+    assert set(carried(portal.data.split(b"\n", 2)[1])["configs"]) == {"fr"}
     plain = client.get("/banner/v1/sites/demo/consent.js")
     etag = plain.headers["ETag"]
     assert etag.startswith('"') and etag != portal.headers["ETag"]

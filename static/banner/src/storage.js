@@ -13,11 +13,15 @@ export const cookieNames = () => document.cookie.split(/; */).map((c) => c.split
 export const matches = (declared, name) =>
   new RegExp('^' + declared.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*') + '$').test(name);
 
-/** The stored decision (base64url JSON holding the receipt token), or null. */
+/**
+ * The stored decision (base64url JSON holding the receipt token), or null. A first visit (no
+ * cookie) is answered without throwing: an exception's stack trace costs milliseconds before the
+ * banner shows.
+ */
 export function readDecision() {
   const m = document.cookie.match(/(?:^|; )iq_consent=([^;]+)/);
   try {
-    return JSON.parse(decodeURIComponent(escape(atob(m[1].replace(/-/g, '+').replace(/_/g, '/')))));
+    return m && JSON.parse(decodeURIComponent(escape(atob(m[1].replace(/-/g, '+').replace(/_/g, '/')))));
   } catch (e) {
     return null;
   }
