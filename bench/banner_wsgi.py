@@ -8,14 +8,20 @@ per-site script /banner/v1/sites/demo/consent.js, configuration inside, marked t
 just after its first line, V8's compile-hint comment), ``trivial``
 (an async script that injects a plain element), ``fetch`` (the same after fetching the banner
 configuration: the network floor) or ``none`` (no script, for DOMContentLoaded).
+
+With ``?report=<id>``, the page carries its own watcher (``bench.banner_timing.WATCH``) and, once
+loaded and painted, posts its figures to /bench/report, which appends them as one JSON line to the
+file ``BENCH_REPORTS`` names: how the bench times a browser that no DevTools client is attached to.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from functools import cache
 
-from flask import Flask, Response, abort
+from flask import Flask, Response, abort, request
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from consent_gateway.settings import PROJECT_ROOT
@@ -44,16 +50,52 @@ def demo_html() -> str:
     return html
 
 
+# Posted once the page has loaded and the shown element (if any) painted: the same figures the bench
+# reads through Playwright. ``__REPORT__`` is the load's id.
+REPORT = """
+addEventListener('load', function () {
+  function send() {
+    var config = performance.getEntriesByType('resource').filter(function (e) {
+      return e.name.indexOf('/banner?') >= 0; })[0];
+    navigator.sendBeacon('/bench/report', JSON.stringify({id: '__REPORT__', start: window.__startAt,
+      shown: window.__shownAt, painted: window.__paintedAt, cls: window.__cls,
+      dcl: performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd,
+      config: config ? config.responseEnd : null}));
+  }
+  (function wait() {
+    if (window.__paintedAt !== undefined || !document.querySelector('script[data-site]')) send();
+    else setTimeout(wait, 20);
+  })();
+});
+"""
+
+
 @pages.get("/page/<variant>")
 def page(variant: str) -> Response:
     scripts = {"banner": "/bench/consent-marked.js", "site": "/bench/consent-site-marked.js",
                "trivial": "/bench/script/trivial.js", "fetch": "/bench/script/fetch.js"}
     if variant == "none":
-        return Response(TAG.sub("", demo_html()), content_type="text/html")
-    if variant not in scripts:
+        html = TAG.sub("", demo_html())
+    elif variant in scripts:
+        src = scripts[variant]
+        html = TAG.sub(lambda tag: tag.group().replace("/banner/v1/consent.js", src), demo_html())
+    else:
         abort(404)
-    html = TAG.sub(lambda tag: tag.group().replace("/banner/v1/consent.js", scripts[variant]), demo_html())
+    report = request.args.get("report")
+    if report is not None:
+        from bench.banner_timing import WATCH
+
+        watcher = WATCH + REPORT.replace("__REPORT__", re.sub(r"[^\w-]", "", report))
+        html = html.replace("<head>", f"<head><script>{watcher}</script>", 1)
     return Response(html, content_type="text/html")
+
+
+@pages.post("/report")
+def report() -> Response:
+    line = json.dumps(json.loads(request.get_data(as_text=True)))
+    with open(os.environ["BENCH_REPORTS"], "a", encoding="utf-8") as out:
+        out.write(line + "\n")
+    return Response(status=204)
 
 
 @pages.get("/consent-marked.js")
