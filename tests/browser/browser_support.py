@@ -44,9 +44,11 @@ def cookie_names(context: BrowserContext) -> set[str]:
 
 
 def wait_for_receipt(page: Page, previous: str | None = None) -> dict[str, Any]:
-    """Wait until the banner stored a receipt other than ``previous``; return the decision."""
+    """Wait until the banner stored a receipt other than ``previous``; return the decision. The
+    page may reload meanwhile (a withdrawal reloads it): until its script runs again there is no
+    ``IQConsent`` yet, which is not an answer."""
     page.wait_for_function(
-        "prev => IQConsent.get() && IQConsent.get().token !== prev", arg=previous)
+        "prev => window.IQConsent && IQConsent.get() && IQConsent.get().token !== prev", arg=previous)
     decision = stored(page.context)
     assert decision is not None and decision["token"] != previous
     return decision
