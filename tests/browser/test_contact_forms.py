@@ -115,7 +115,9 @@ def test_demo_form_with_consent_stores_audience_data_then_withdrawal_erases_it(
     assert by_name["pages_visited"]["value"] == "/demo/demo"
     assert by_name["file_reference"]["purpose"] == "debt_file_handling"
     page.evaluate("IQConsent.withdraw()")
-    page.wait_for_function("() => IQConsent.get() === null || IQConsent.get().action === 'withdraw'")
+    # The withdrawal reloads the page: until its script runs again, IQConsent is not there.
+    page.wait_for_function("() => window.IQConsent && (IQConsent.get() === null"
+                           " || IQConsent.get().action === 'withdraw')")
     for _ in range(50):
         if not AUDIENCE_FIELDS & {r["name"] for r in rows(app, db_session)}:
             break
