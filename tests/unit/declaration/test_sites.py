@@ -6,38 +6,16 @@ production file is only checked, once, the way an operator checks it: ``consent-
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import yaml
 from click.testing import CliRunner
+from declaration_support import SITES_YAML, problems, write
 
 from consent_gateway.cli import main
 from consent_gateway.declaration import load_sites
 from consent_gateway.errors import ConfigurationError
 from consent_gateway.settings import PROJECT_ROOT, Settings
 
-SITES_YAML = Path(__file__).resolve().parents[2] / "fixtures" / "sites.yaml"
 PRODUCTION_SITES_YAML = PROJECT_ROOT / "sites.yaml"
-
-
-@pytest.fixture
-def raw() -> dict:
-    return yaml.safe_load(SITES_YAML.read_text(encoding="utf-8"))
-
-
-def write(tmp_path: Path, data: dict) -> Path:
-    path = tmp_path / "sites.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
-
-
-def problems(tmp_path: Path, data: dict) -> str:
-    path = write(tmp_path, data)
-    with pytest.raises(ConfigurationError) as info:
-        load_sites(path)
-    assert str(path) in info.value.message
-    return info.value.message
 
 
 def test_the_production_declaration_passes_sites_check():

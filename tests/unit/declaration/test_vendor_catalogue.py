@@ -6,28 +6,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 import yaml
+from declaration_support import SITES_YAML, problems, write
 
 from consent_gateway.declaration import load_sites
-from consent_gateway.errors import ConfigurationError
 
-SITES_YAML = Path(__file__).resolve().parents[2] / "fixtures" / "sites.yaml"
 REAL_VENDORS = {"google_analytics", "google_tag_manager", "matomo", "meta_pixel", "linkedin_insight",
                 "hubspot_forms", "youtube", "google_maps"}
-
-
-@pytest.fixture
-def raw() -> dict:
-    return yaml.safe_load(SITES_YAML.read_text(encoding="utf-8"))
-
-
-def problems(tmp_path: Path, data: dict) -> str:
-    path = tmp_path / "sites.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(ConfigurationError) as info:
-        load_sites(path)
-    return info.value.message
 
 
 def test_a_site_declares_its_vendors_cookies_by_reference():
@@ -47,9 +32,7 @@ def test_a_site_declares_its_vendors_cookies_by_reference():
 
 def test_a_site_may_use_a_vendor_for_another_purpose(tmp_path, raw):
     raw["sites"]["mcs"]["vendors"] = ["iqera", {"id": "youtube", "purpose": "audience_measurement"}]
-    path = tmp_path / "sites.yaml"
-    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    site = load_sites(path).sites["mcs"]
+    site = load_sites(write(tmp_path, raw)).sites["mcs"]
     assert site.vendor("youtube").purpose == "audience_measurement"
     assert {c.purpose for c in site.cookies if c.vendor == "youtube"} == {"audience_measurement"}
 
@@ -128,16 +111,16 @@ def test_the_banner_configuration_shows_each_vendor_with_its_country_and_transfe
 
 
 def test_the_config_hash_covers_vendor_facts(tmp_path, raw, make_app):
-    path = tmp_path / "sites.yaml"
-    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    before = load_sites(path).config_hashes(load_sites(path).sites["vendorsite"])
+    def hashes() -> dict[str, str]:
+        config = load_sites(write(tmp_path, raw))
+        return config.config_hashes(config.sites["vendorsite"])
+
+    before = hashes()
     raw["vendors"]["meta_pixel"]["transfer"]["fr"] = "Clauses contractuelles types"
-    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    after = load_sites(path).config_hashes(load_sites(path).sites["vendorsite"])
+    after = hashes()
     assert before["fr"] != after["fr"] and before["en"] == after["en"]
     raw["sites"]["vendorsite"]["reload_on_withdraw"] = False
-    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    config = load_sites(path)
+    config = load_sites(write(tmp_path, raw))
     assert config.banner_config(config.sites["vendorsite"], "en")["reload_on_withdraw"] is False
     assert config.config_hashes(config.sites["vendorsite"])["en"] != after["en"]
 
