@@ -5,13 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, insert
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from consent_gateway.consent.models import BannerConfig
-from consent_gateway.db import utcnow
+from consent_gateway.db import upsert_insert, utcnow
 from consent_gateway.declaration import Site
 
 
@@ -40,14 +37,4 @@ def snapshot_banner_config(session: Session, site: Site, lang: str, shown: dict[
         "body": shown,
         "first_seen_at": now,
     }
-    statement = _insert_ignoring_duplicates(session, values)
-    session.execute(statement)
-
-
-def _insert_ignoring_duplicates(session: Session, values: dict[str, Any]) -> Insert:
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return pg_insert(BannerConfig).values(**values).on_conflict_do_nothing()
-    if dialect == "sqlite":
-        return sqlite_insert(BannerConfig).values(**values).on_conflict_do_nothing()
-    return insert(BannerConfig).values(**values)
+    session.execute(upsert_insert(session)(BannerConfig).values(**values).on_conflict_do_nothing())

@@ -6,11 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from consent_gateway.consent import iso
 from consent_gateway.cookie_audit.models import UndeclaredCookie
+from consent_gateway.db import upsert_insert
 from consent_gateway.declaration import Site
 from consent_gateway.declaration.model import COOKIE_NAME
 from consent_gateway.errors import ValidationError, expect_object
@@ -37,8 +37,7 @@ def record_undeclared(session: Session, site: Site, names: list[str], now: datet
     """Count the names ``site`` does not declare (wildcards honoured) and commit; the names kept."""
     kept = sorted(n for n in names if not site.declares_cookie(n))
     if kept:
-        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-        stmt = insert(UndeclaredCookie)
+        stmt = upsert_insert(session)(UndeclaredCookie)
         stmt = stmt.on_conflict_do_update(
             index_elements=["site_id", "name"],
             set_={"last_seen": stmt.excluded.last_seen, "reports": UndeclaredCookie.reports + 1})

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Engine, Result, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session
 
 from consent_gateway.db.health import watch_read_only
@@ -41,6 +43,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     engine = create_engine(url, **kwargs)
     watch_read_only(engine)
     return engine
+
+
+def upsert_insert(session: Session) -> Callable[..., Any]:
+    """The ``insert()`` of the session's database that takes ``on_conflict_do_…`` (PostgreSQL's or
+    SQLite's, the two the gateway runs on)."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def affected_rows(result: Result[Any]) -> int:

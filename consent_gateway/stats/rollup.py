@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from consent_gateway.consent.models import ConsentEvent
+from consent_gateway.db import upsert_insert
 from consent_gateway.declaration import SitesConfig
 from consent_gateway.stats.models import BannerImpressionDaily, ConsentDaily
 
@@ -131,7 +132,7 @@ def count_decisions(session: Session, sites: SitesConfig, events: Iterable[Conse
 def count_impression(session: Session, site_id: str, when: datetime) -> None:
     """Count one showing of a site's first layer; the caller commits."""
     table = BannerImpressionDaily.__table__
-    stmt = _insert_for(session)(table).values(day=when.date(), site_id=site_id, impressions=1)
+    stmt = upsert_insert(session)(table).values(day=when.date(), site_id=site_id, impressions=1)
     session.execute(stmt.on_conflict_do_update(
         index_elements=["day", "site_id"], set_={"impressions": table.c.impressions + 1}))
 
@@ -145,17 +146,13 @@ def record_impression(session: Session, site_id: str, when: datetime) -> None:
 def add_impressions(session: Session, counts: Mapping[tuple[date, str], int]) -> None:
     """Add impression counts by (day, site); the caller commits (the demo seeder's path)."""
     table = BannerImpressionDaily.__table__
-    stmt = _insert_for(session)(table)
+    stmt = upsert_insert(session)(table)
     stmt = stmt.on_conflict_do_update(index_elements=["day", "site_id"],
                                       set_={"impressions": table.c.impressions + stmt.excluded.impressions})
     params = [{"day": day, "site_id": site_id, "impressions": n}
               for (day, site_id), n in sorted(counts.items())]
     if params:
         session.execute(stmt, params)
-
-
-def _insert_for(session: Session):
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def add_rollups(session: Session, rows: dict[RollupKey, list[int]]) -> None:
