@@ -54,8 +54,13 @@ COVERAGE = """() => { const b = document.querySelector('.iq-banner').getBounding
   const h = Math.min(b.bottom, innerHeight) - Math.max(b.top, 0);
   return w * h / (innerWidth * innerHeight); }"""
 BAR_DCL_MS = 5.0
+# The last flag stops a fresh Chromium (one per load in the plain runs) from preloading its omnibox
+# popup, a WebUI page in a renderer of its own, while the bench page loads: on a 2-core machine it
+# took the CPU the page's main thread needed (the per-site median moved from 9.3 to 6.7 ms, the trivial
+# baseline from 1.5 to 1.2 ms). A visitor's browser did that once, when it started.
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
+        "--disable-sync", "--no-first-run", "--disable-quic",
+        "--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup"]
 
 WATCH = """
 window.__cls = 0;
