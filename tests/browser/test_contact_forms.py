@@ -113,6 +113,9 @@ def test_demo_form_with_consent_stores_audience_data_then_withdrawal_erases_it(
     by_name = {r["name"]: r for r in rows(app, db_session)}
     assert set(by_name) == set(PERSON) | {"file_reference"} | AUDIENCE_FIELDS
     assert by_name["pages_visited"]["value"] == "/demo/demo"
+    # The arrival time is the page's own start (kept to the second), however long the visitor wrote.
+    arrived = page.evaluate("new Date(performance.timeOrigin).toISOString().replace(/\\.\\d+Z$/, 'Z')")
+    assert by_name["connection_time"]["value"] == arrived
     assert by_name["file_reference"]["purpose"] == "debt_file_handling"
     page.evaluate("IQConsent.withdraw()")
     # The withdrawal reloads the page: until its script runs again, IQConsent is not there.
