@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 import typing
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
+from typing import Any
 
 from sqlalchemy import Date, Insert, Table, and_, case, cast, delete, func, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from consent_gateway.consent.models import ConsentEvent
@@ -161,15 +161,16 @@ def add_rollups(session: Session, rows: dict[RollupKey, list[int]]) -> None:
         return
     # Sorted keys: concurrent decisions lock the same rows in the same order (no deadlock).
     params = [dict(zip(KEY_COLUMNS + MEASURES, (*key, *rows[key]), strict=True)) for key in sorted(rows)]
-    session.connection().execute(_upsert(session.get_bind().dialect.name), params)
+    session.connection().execute(_upsert(upsert_insert(session)), params)
 
 
 @cache
-def _upsert(dialect: str) -> Insert:
-    """The rollups' "insert or add to" statement, built once per dialect: building it (its
-    ``excluded`` alias above all) cost more than running it on every decision."""
+def _upsert(dialect_insert: Callable[..., Any]) -> Insert:
+    """The rollups' "insert or add to" statement, built once per dialect (``dialect_insert`` is
+    ``db.upsert_insert``'s answer): building it (its ``excluded`` alias above all) cost more than
+    running it on every decision."""
     table = typing.cast(Table, ConsentDaily.__table__)
-    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    stmt = dialect_insert(table)
     return stmt.on_conflict_do_update(
         index_elements=list(KEY_COLUMNS),
         set_={m: table.c[m] + getattr(stmt.excluded, m) for m in MEASURES},
