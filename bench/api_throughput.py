@@ -8,7 +8,7 @@ Rows: hello, banner config GET (200, and 304 on If-None-Match), consent POST (20
 contact POST (201, committed); columns req/s, p50, p99, the ratio to hello, and the server's CPU
 time per request (its master and workers, user + system: unlike req/s, it hardly moves with what
 else the machine runs). Every server runs
-under the production gunicorn configuration (consent_gateway/web/gunicorn_conf.py) with 2 workers.
+under the production gunicorn configuration (consent_gateway/web/platform/gunicorn_conf.py) with 2 workers.
 The gateway runs on a new SQLite file, then, with ``--database-url``, on that database too (its
 schema is migrated; events are added to whatever it holds). Hello runs all along, and each row is
 measured in windows alternating with hello windows: its ratio is to the hello of its own windows

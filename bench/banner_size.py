@@ -17,7 +17,7 @@ from pathlib import Path
 
 from consent_gateway.declaration import load_sites
 from consent_gateway.settings import DEVELOPMENT_PUBLIC_URL, PROJECT_ROOT
-from consent_gateway.web.banner import site_script_bytes
+from consent_gateway.web.visitor.banner import site_script_bytes
 
 DIST = Path(__file__).resolve().parent.parent / "static" / "banner" / "dist"
 BAR = 8 * 1024

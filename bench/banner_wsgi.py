@@ -25,7 +25,7 @@ from flask import Flask, Response, abort, request
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from consent_gateway.settings import PROJECT_ROOT
-from consent_gateway.web.banner import COMPILE_HINT
+from consent_gateway.web.visitor.banner import COMPILE_HINT
 from wsgi import app as gateway
 
 # The demo page's banner tag (it carries the page's CSP nonce, which this bench app does not send).

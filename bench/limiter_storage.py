@@ -29,7 +29,7 @@ from limits.strategies import FixedWindowRateLimiter  # noqa: E402
 from consent_gateway import create_app  # noqa: E402
 from consent_gateway.db.migrate import upgrade  # noqa: E402
 from consent_gateway.settings import Settings, generate_receipt_key  # noqa: E402
-from consent_gateway.web import limit_storage  # noqa: E402, F401 - registers sqlite://
+from consent_gateway.web.platform import limit_storage  # noqa: E402, F401 - registers sqlite://
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -23,7 +23,7 @@ from consent_gateway.settings import generate_receipt_key
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 # The production settings (workers, threads, timeouts...); a bench overrides only what it names.
-PRODUCTION_CONFIG = ROOT / "consent_gateway" / "web" / "gunicorn_conf.py"
+PRODUCTION_CONFIG = ROOT / "consent_gateway" / "web" / "platform" / "gunicorn_conf.py"
 
 
 def free_port() -> int:

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from jsonschema import Draft202012Validator, FormatChecker
 
-from consent_gateway.web.openapi import load_document
+from consent_gateway.web.api.openapi import load_document
 
 # The public API: what the document must describe, route for route.
 PUBLIC_PREFIXES = ("/api/v1/", "/.well-known/", "/banner/v1/", "/healthz", "/metrics")

@@ -33,7 +33,7 @@ from consent_gateway.settings import (
 from consent_gateway.staff import ROLES, create_token
 from consent_gateway.workflows import purge as purge_expired
 
-GUNICORN_CONF = "consent_gateway.web.gunicorn_conf"
+GUNICORN_CONF = "consent_gateway.web.platform.gunicorn_conf"
 
 
 def _settings(development: bool = False) -> Settings:
@@ -61,8 +61,9 @@ def main() -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
 @click.option("--production", is_flag=True,
-              help="Run gunicorn with the production settings (consent_gateway/web/gunicorn_conf.py): "
-                   "keys required, no migration applied, --workers ignored (WEB_CONCURRENCY sets it).")
+              help="Run gunicorn with the production settings "
+                   "(consent_gateway/web/platform/gunicorn_conf.py): keys required, no migration applied, "
+                   "--workers ignored (WEB_CONCURRENCY sets it).")
 def serve(host: str, port: int, workers: int, production: bool) -> None:
     """Run the gateway on its embedded default: SQLite under instance/, the demo site.
 

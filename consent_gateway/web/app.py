@@ -5,31 +5,13 @@ from __future__ import annotations
 
 from flask import Flask
 
-from consent_gateway.web import (
-    api,
-    applications,
-    banner,
-    contact,
-    cookies,
-    dashboard,
-    demo,
-    dpo,
-    evidence,
-    i18n,
-    limits,
-    metrics,
-    openapi,
-    ops,
-    privacy,
-    receipts,
-    replay,
-    request_log,
-    rights,
-    security,
-    stats,
-)
+from consent_gateway.web import i18n
+from consent_gateway.web.api import applications, consents, contact, cookies, evidence, openapi, stats
 from consent_gateway.web.http import redirect_to_public_url
-from consent_gateway.web.signin import GatewaySessionInterface
+from consent_gateway.web.platform import limits, metrics, ops, replay, request_log, security
+from consent_gateway.web.staff import dashboard, dpo
+from consent_gateway.web.staff.signin import GatewaySessionInterface
+from consent_gateway.web.visitor import banner, demo, privacy, receipts, rights
 
 
 def init_app(app: Flask) -> None:
@@ -43,7 +25,7 @@ def init_app(app: Flask) -> None:
     limits.init_app(app)
     app.before_request(redirect_to_public_url)
     i18n.init_app(app)
-    # contact before api: the contact path's preflight must reach contact's OPTIONS view.
-    for module in (contact, api, cookies, applications, stats, ops, banner, demo, privacy, receipts,
+    # contact before consents: the contact path's preflight must reach contact's OPTIONS view.
+    for module in (contact, consents, cookies, applications, stats, ops, banner, demo, privacy, receipts,
                    rights, dpo, dashboard, evidence, openapi):
         app.register_blueprint(module.bp)

@@ -23,7 +23,7 @@ from flask_babel import Babel
 from consent_gateway.declaration import Site, SitesConfig
 from consent_gateway.errors import ConfigurationError
 from consent_gateway.web.extensions import gateway
-from consent_gateway.web.signin import in_staff_area
+from consent_gateway.web.staff.signin import in_staff_area
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 DOMAIN = "messages"

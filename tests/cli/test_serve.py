@@ -1,5 +1,5 @@
 """``consent-gateway serve --production``: the settings are checked first, then the command becomes
-gunicorn with the production settings (consent_gateway/web/gunicorn_conf.py)."""
+gunicorn with the production settings (consent_gateway/web/platform/gunicorn_conf.py)."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def test_production_serve_becomes_gunicorn_with_the_production_settings(settings
     assert result.exit_code == 0, result.output
     [(path, argv)] = execv
     assert Path(path).name == "gunicorn" and Path(path).is_file()
-    assert argv[1:] == ["-c", "python:consent_gateway.web.gunicorn_conf", "-b", "0.0.0.0:8080",
+    assert argv[1:] == ["-c", "python:consent_gateway.web.platform.gunicorn_conf", "-b", "0.0.0.0:8080",
                         "consent_gateway:create_app()"]
 
 

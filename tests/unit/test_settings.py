@@ -139,7 +139,7 @@ def test_wsgi_entry_point_prints_the_message_not_a_traceback(env):
 
 
 def test_an_unexpected_error_is_logged_with_its_traceback_and_answered_as_json(app, caplog, monkeypatch):
-    from consent_gateway.web import api
+    from consent_gateway.web.api import consents as api
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("boom")

@@ -11,7 +11,7 @@ import re
 from consent_gateway.consent.models import BannerConfig
 from consent_gateway.db import get_session
 from consent_gateway.settings import PROJECT_ROOT
-from consent_gateway.web import banner as banner_views
+from consent_gateway.web.visitor import banner as banner_views
 
 # Built by `make banner` (which `make test` runs first).
 DIST = PROJECT_ROOT / "static" / "banner" / "dist"

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from consent_gateway.staff import create_token
 from consent_gateway.stats.demo import seed_decisions
-from consent_gateway.web import signin
+from consent_gateway.web.staff import signin
 
 
 def _csrf(html: str) -> str:

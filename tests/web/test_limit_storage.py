@@ -10,7 +10,7 @@ import time
 from limits import parse
 from limits.strategies import FixedWindowRateLimiter
 
-from consent_gateway.web.limit_storage import SQLiteStorage
+from consent_gateway.web.platform.limit_storage import SQLiteStorage
 
 
 def _hit_many(uri: str, times: int) -> None:
@@ -47,7 +47,7 @@ def test_a_window_ends_and_the_next_starts_from_zero(tmp_path):
 
 
 def test_expired_windows_are_swept_and_keys_are_not_kept_in_clear(tmp_path, monkeypatch):
-    from consent_gateway.web import limit_storage
+    from consent_gateway.web.platform import limit_storage
 
     monkeypatch.setattr(limit_storage, "SWEEP_EVERY", 5)
     storage = SQLiteStorage(f"sqlite:///{tmp_path / 'limits.db'}")

@@ -126,7 +126,7 @@ def test_database_errors_are_counted(metered, monkeypatch):
 
 
 def test_gunicorn_hooks_empty_the_folder_at_start_and_forget_dead_workers(tmp_path, monkeypatch):
-    from consent_gateway.web import metrics
+    from consent_gateway.web.platform import metrics
 
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
     for name in ("counter_11.db", "histogram_11.db", "gauge_livesum_12.db", "gauge_all_12.db"):

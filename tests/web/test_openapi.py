@@ -20,7 +20,7 @@ DEMO_ORIGIN = "http://127.0.0.1:8000"
 
 def test_every_public_route_is_documented_and_every_documented_operation_exists(app):
     routes, documented = public_routes(app), operations()
-    assert routes - documented == set(), "routes missing from consent_gateway/web/openapi.yaml"
+    assert routes - documented == set(), "routes missing from consent_gateway/web/api/openapi.yaml"
     assert documented - routes == set(), "operations documented in openapi.yaml that no route serves"
 
 

@@ -14,9 +14,9 @@ from live_support import required
 
 from consent_gateway.errors import ConfigurationError
 from consent_gateway.settings import check
-from consent_gateway.web import limits
 from consent_gateway.web.extensions import limiter
-from consent_gateway.web.limit_storage import SQLiteStorage
+from consent_gateway.web.platform import limits
+from consent_gateway.web.platform.limit_storage import SQLiteStorage
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 DEMO = "http://127.0.0.1:8000"

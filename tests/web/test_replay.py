@@ -11,9 +11,10 @@ import pytest
 from flask import Flask, make_response
 from prometheus_client import REGISTRY
 
-from consent_gateway.web import api, request_log
-from consent_gateway.web.banner import CONFIG_GLOBAL
-from consent_gateway.web.replay import Replay, replayable
+from consent_gateway.web.api import consents as api
+from consent_gateway.web.platform import request_log
+from consent_gateway.web.platform.replay import Replay, replayable
+from consent_gateway.web.visitor.banner import CONFIG_GLOBAL
 
 BANNER = "/api/v1/sites/demo/banner?lang=fr"
 

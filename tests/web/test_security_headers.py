@@ -197,7 +197,7 @@ def test_on_https_pages_send_hsts_and_every_cookie_is_secure(app, make_app):
 
 
 def test_a_page_policy_is_widened_only_where_a_view_asks(app):
-    from consent_gateway.web.security import content_security_policy
+    from consent_gateway.web.platform.security import content_security_policy
 
     strict = content_security_policy("abc")
     assert "script-src 'nonce-abc';" in strict and "frame-src" not in strict

@@ -1,6 +1,6 @@
 """An acknowledged decision survives SIGKILL of the worker that wrote it (DESIGN §7: none lost).
 
-The gateway runs under gunicorn with the production settings (consent_gateway/web/gunicorn_conf.py,
+The gateway runs under gunicorn with the production settings (consent_gateway/web/platform/gunicorn_conf.py,
 2 workers) on the tests' database: SQLite (WAL), or PostgreSQL when
 CONSENT_GATEWAY_TEST_DATABASE_URL is set. bench/kill_worker.py is the same run at a larger size.
 """

@@ -1,0 +1,126 @@
+"""The marketing dashboard: figures, charts, CSV, for a marketing, dpo or admin staff token.
+
+Sign-in, sign-out, the staff session cookie and its idle expiry are ``web.signin``'s, as for the
+DPO's workspace; the language is the staff pages' (``?lang=``, else the browser's, see ``web.i18n``)
+and the UI strings are the gettext catalogue's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+
+from consent_gateway import stats
+from consent_gateway.db import get_session, utcnow
+from consent_gateway.errors import GatewayError
+from consent_gateway.web.extensions import gateway
+from consent_gateway.web.platform.limits import SIGN_IN, limited
+from consent_gateway.web.staff import charts
+from consent_gateway.web.staff.signin import SignInForm, require_signed_in, safe_next, sign_in, sign_out
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+ROLES = ("marketing", "dpo", "admin")
+ACTION_LABELS = {
+    "accept_all": _l("Accept all"),
+    "reject_all": _l("Reject all"),
+    "custom": _l("Custom"),
+    "withdraw": _l("Withdrawal"),
+}
+signed_in = require_signed_in(*ROLES, sign_in_endpoint="dashboard.sign_in_page")
+
+
+@bp.context_processor
+def _layout() -> dict:
+    return {"lang": str(get_locale()), "ui_languages": current_app.extensions["ui_languages"],
+            "action_labels": ACTION_LABELS}
+
+
+def _asked_lang() -> str | None:
+    """The ``?lang=`` asked, carried over redirects (the dashboard keeps no language in the session)."""
+    return request.args.get("lang") or None
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limited(SIGN_IN, methods=["POST"])
+def sign_in_page():
+    form = SignInForm()
+    error = None
+    if form.validate_on_submit():
+        if sign_in(form.token.data or "", ROLES) is not None:
+            return redirect(safe_next(request.args.get("next"),
+                                      url_for("dashboard.overview", lang=_asked_lang())))
+        error = "invalid"
+    elif request.method == "POST":
+        # An empty token reads as an invalid one; only a missing or stale CSRF token says so.
+        error = "csrf" if "csrf_token" in form.errors else "invalid"
+    status = 401 if error else 200
+    return render_template("staff/dashboard/sign_in.html", form=form, error=error,
+                           expired=request.args.get("expired") == "1"), status
+
+
+@bp.post("/sign-out")
+def sign_out_page():
+    if FlaskForm().validate_on_submit():
+        sign_out()
+    return redirect(url_for("dashboard.sign_in_page", lang=_asked_lang()))
+
+
+def _query(group_by: str = "day") -> stats.StatsQuery:
+    args = {k: request.args.get(k) for k in ("site", "from", "to")}
+    return stats.parse_query(gateway().sites, {**args, "group_by": group_by}, utcnow().date())
+
+
+@bp.get("")
+@bp.get("/")
+@signed_in
+def overview():
+    """The overview of a period: cards, charts with their tables, breakdowns, fairness."""
+    gw = gateway()
+    error = None
+    try:
+        query = _query()
+    except GatewayError as exc:
+        error = exc.message
+        query = stats.parse_query(gw.sites, {}, utcnow().date())
+    figures = stats.dashboard_figures(get_session(), gw.sites, query)
+    return render_template(
+        "staff/dashboard/overview.html", query=query, figures=figures,
+        sites=gw.sites, error=error, staff=g.staff, charts=_charts(figures, str(get_locale())),
+        form=FlaskForm(),
+    ), (400 if error else 200)
+
+
+def _charts(figures: dict[str, Any], lang: str) -> dict[str, Any]:
+    daily = figures["daily"]
+    labels = [row["key"] for row in daily["rows"]]
+    opt_in = charts.line_chart(labels, [
+        (p["label"][lang], [(row.get("opt_in") or {}).get(p["id"]) for row in daily["rows"]])
+        for p in daily["purposes"]
+    ])
+    actions = charts.stacked_bars(labels, [
+        (str(label), [(row.get("actions") or {}).get(action) for row in daily["rows"]])
+        for action, label in ACTION_LABELS.items()
+    ])
+    breakdowns = {
+        name: charts.horizontal_bars(sorted(
+            ((row["key"], row["decisions"]) for row in figures[name]["rows"]),
+            key=lambda item: -(item[1] or 0))[:12])
+        for name in ("countries", "devices")
+    }
+    return {"opt_in": opt_in, "actions": actions, **breakdowns}
+
+
+@bp.get("/export.csv")
+@signed_in
+def export_csv():
+    """What the dashboard shows, as CSV (``group_by`` as the API's; by day unless given)."""
+    gw = gateway()
+    query = _query(request.args.get("group_by") or "day")
+    report = stats.consent_stats(get_session(), gw.sites, query)
+    name = f"consent-stats-{query.site_id or 'all'}-{query.start}-{query.end}-{query.group_by}.csv"
+    return Response(stats.stats_csv(report), content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

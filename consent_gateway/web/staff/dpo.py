@@ -1,0 +1,168 @@
+"""The DPO's workspace: rights requests (overdue first), a request's details, extending and
+closing it, the proof bundle of a receipt, the undeclared cookies of each site, and the access
+log. Signed in with a dpo (or admin) staff token through ``web.signin``; every read of personal
+data is written to the access log.
+Its answers are never stored, framed or referred (``web.security``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField, TextAreaField
+
+from consent_gateway import contact, cookie_audit, rights, staff
+from consent_gateway.db import get_session, utcnow
+from consent_gateway.errors import NotFound, ValidationError
+from consent_gateway.web.extensions import gateway
+from consent_gateway.web.http import site_or_404
+from consent_gateway.web.platform.limits import SIGN_IN, STAFF_ACTIONS, limited
+from consent_gateway.web.staff.signin import SignInForm, require_signed_in, safe_next, sign_in, sign_out
+from consent_gateway.web.visitor.rights import KIND_LABELS, choices
+
+bp = Blueprint("dpo", __name__, url_prefix="/dpo")
+ROLES = ("dpo",)
+OUTCOME_LABELS = {
+    "fulfilled": _l("Fulfilled"),
+    "partially_fulfilled": _l("Partially fulfilled"),
+    "refused": _l("Refused (with reasons given)"),
+    "no_data": _l("No data held"),
+    "identity_not_verified": _l("Identity could not be verified"),
+}
+signed_in = require_signed_in(*ROLES, sign_in_endpoint="dpo.sign_in_page")
+
+
+class ExtendForm(FlaskForm):
+    months = RadioField(_l("Extend by"), choices=choices([("1", _l("one month")), ("2", _l("two months"))]),
+                        default="2")
+    notice = TextAreaField(_l("Notice sent to the requester (why the extension is needed)"))
+
+
+class CloseForm(FlaskForm):
+    outcome = SelectField(_l("Outcome"), choices=choices(OUTCOME_LABELS.items()))
+    note = TextAreaField(_l("Note (what was answered)"))
+
+
+class SignOutForm(FlaskForm):
+    pass
+
+
+@bp.context_processor
+def _layout() -> dict:
+    return {"sign_out_form": SignOutForm(), "kind_labels": KIND_LABELS, "outcome_labels": OUTCOME_LABELS,
+            "lang": str(get_locale())}
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limited(SIGN_IN, methods=["POST"])
+def sign_in_page():
+    """The staff token, once; a marketing token is refused here."""
+    form = SignInForm()
+    failed = False
+    if form.validate_on_submit():
+        if sign_in(form.token.data or "", ROLES) is not None:
+            return redirect(safe_next(request.args.get("next"), url_for("dpo.requests")))
+        failed = True
+    status = 401 if failed else 400 if form.errors else 200
+    return render_template("staff/dpo/sign_in.html", form=form, failed=failed), status
+
+
+@bp.post("/sign-out")
+def sign_out_page():
+    if SignOutForm().validate_on_submit():
+        sign_out()
+    return redirect(url_for("dpo.sign_in_page"))
+
+
+@bp.get("/")
+@signed_in
+def requests():
+    """Every request, open ones first by deadline: the overdue lead."""
+    return render_template("staff/dpo/requests.html", rows=rights.list_requests(get_session()), now=utcnow())
+
+
+@bp.get("/requests/<reference>")
+@signed_in
+def request_page(reference: str):
+    """A request with the requester's details decrypted (the read goes to the access log)."""
+    return _request_page(reference, ExtendForm(formdata=None), CloseForm(formdata=None))
+
+
+@bp.post("/requests/<reference>/extend")
+@limited(STAFF_ACTIONS)
+@signed_in
+def extend(reference: str):
+    form = ExtendForm()
+    if form.validate_on_submit():
+        try:
+            rights.extend_request(get_session(), _cipher(), reference, int(form.months.data or 0),
+                                  form.notice.data or "", g.staff)
+            return redirect(url_for("dpo.request_page", reference=reference))
+        except ValidationError as exc:
+            return _request_page(reference, form, CloseForm(formdata=None), error=exc.message), 400
+    return _request_page(reference, form, CloseForm(formdata=None), error="csrf"), 400
+
+
+@bp.post("/requests/<reference>/close")
+@limited(STAFF_ACTIONS)
+@signed_in
+def close(reference: str):
+    form = CloseForm()
+    if form.validate_on_submit():
+        try:
+            rights.close_request(get_session(), _cipher(), reference, form.outcome.data or "",
+                                 form.note.data or "", g.staff)
+            return redirect(url_for("dpo.requests"))
+        except ValidationError as exc:
+            return _request_page(reference, ExtendForm(formdata=None), form, error=exc.message), 400
+    return _request_page(reference, ExtendForm(formdata=None), form, error="csrf"), 400
+
+
+@bp.get("/proof")
+@signed_in
+def proof():
+    """The proof bundle of a receipt (staff.proof_bundle logs the read)."""
+    site_id, receipt_id = request.args.get("site", ""), request.args.get("receipt", "").strip()
+    bundle, missing = None, False
+    if site_id and receipt_id:
+        try:
+            bundle = staff.proof_bundle(get_session(), gateway().sites, site_or_404(site_id), receipt_id,
+                                        g.staff)
+        except NotFound:
+            missing = True
+    return render_template("staff/dpo/proof.html", sites=gateway().sites.sites, site_id=site_id,
+                           receipt_id=receipt_id, bundle=bundle, missing=missing), 404 if missing else 200
+
+
+@bp.get("/cookies")
+@signed_in
+def undeclared_cookies():
+    """Per site, the first-party cookies the banners found that the declaration does not name."""
+    sites = gateway().sites.sites
+    session = get_session()
+    found = {sid: cookie_audit.undeclared_cookies(session, site) for sid, site in sites.items()}
+    return render_template("staff/dpo/cookies.html", sites=sites, found=found)
+
+
+@bp.get("/access-log")
+@signed_in
+def access_log():
+    return render_template("staff/dpo/access_log.html", entries=staff.access_log(get_session()))
+
+
+def _request_page(reference: str, extend_form: ExtendForm, close_form: CloseForm, error: str | None = None):
+    view = rights.read_request(get_session(), _cipher(), reference, g.staff)
+    return render_template("staff/dpo/request.html", view=view, row=view.request, extend_form=extend_form,
+                           close_form=close_form, error=error, now=utcnow(),
+                           can_extend=_can_extend(view.request, utcnow()))
+
+
+def _can_extend(row: rights.RightsRequest, now: datetime) -> bool:
+    return row.closed_at is None and row.extended_due_at is None and now <= row.due_at
+
+
+def _cipher() -> contact.PIICipher:
+    return contact.cipher_for(gateway().settings.pii_keys)
