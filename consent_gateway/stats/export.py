@@ -1,18 +1,19 @@
-"""The figures as CSV: one line per group, the same numbers as the JSON (suppressed cells empty)."""
+"""The figures as CSV: one line per group, the same numbers as the JSON (suppressed cells empty);
+every cell through ``spreadsheet.csv_writer``, so no key a visitor influenced opens as a formula."""
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
 from consent_gateway.consent.decisions import ACTIONS
+from consent_gateway.spreadsheet import csv_writer
 
 
 def stats_csv(report: dict[str, Any]) -> str:
     """``report`` (from ``consent_stats``) as CSV text, with a last ``total`` line."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out)
     group = report["group_by"]
     if group == "purpose":
         writer.writerow(["purpose", "decisions", "granted", "opt_in_rate", "suppressed"])

