@@ -1,7 +1,9 @@
 """Applications received through a site's form with files: read by its recruiters, erased by the DPO.
 
 Every read is written to the access log in the same transaction, so no one reads a candidate's
-data without a trace; a recruiter's token names the one site whose applications it may read.
+data without a trace; a recruiter's token names the one site whose applications it may read, and
+only a site that takes applications (its declared form has file fields: a CV, a cover letter) may
+be named: a recruiter never reads a site's contact messages.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from sqlalchemy.orm import Session
 from consent_gateway.contact import PIICipher
 from consent_gateway.contact.models import ContactField, ContactFile, ContactSubmission
 from consent_gateway.declaration import FILE_TYPES, Site
-from consent_gateway.errors import Forbidden, NotFound
+from consent_gateway.errors import Forbidden, NotFound, ValidationError
 from consent_gateway.staff.models import StaffToken
 from consent_gateway.staff.tokens import SITE_ROLES, log_access
 
@@ -100,6 +102,24 @@ def erase_application(session: Session, site: Site, staff: StaffToken, submissio
     session.commit()
 
 
+def takes_applications(site: Site) -> bool:
+    """Whether ``site``'s form takes applications: it declares file fields (the careers form)."""
+    return site.contact is not None and bool(site.contact.file_fields)
+
+
+def check_token_site(role: str, site: Site | None) -> None:
+    """A recruiter token may only be made for a site that takes applications (ValidationError)."""
+    if role in SITE_ROLES and site is not None and not takes_applications(site):
+        raise ValidationError(
+            f"the site {site.id!r} takes no applications (its form has no file field): a {role} token "
+            "reads applications only, never contact messages", field="site")
+
+
 def _check_site(staff: StaffToken, site: Site) -> None:
     if staff.role in SITE_ROLES and staff.site_id != site.id:
         raise Forbidden(f"this {staff.role} token reads the site {staff.site_id!r} only", field="site")
+    if not takes_applications(site):
+        # A token made before this rule, or a site whose form lost its files: its submissions are
+        # contact messages, which no recruiter reads.
+        raise Forbidden(f"the site {site.id!r} takes no applications; its contact messages are not "
+                        "for recruiters", field="site")
