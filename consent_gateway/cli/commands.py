@@ -16,13 +16,14 @@ from consent_gateway import create_app
 from consent_gateway.cli.evidence import evidence
 from consent_gateway.cli.ledger import ledger
 from consent_gateway.cli.stats import demo, stats_command
+from consent_gateway.cli.tokens import tokens
 from consent_gateway.consent import ReceiptKeys
 from consent_gateway.contact import PIICipher
 from consent_gateway.contact.rotation import rotate_pii
 from consent_gateway.db import make_engine
 from consent_gateway.db.migrate import upgrade
 from consent_gateway.declaration import load_sites
-from consent_gateway.errors import ConfigurationError, GatewayError
+from consent_gateway.errors import ConfigurationError
 from consent_gateway.logs import GunicornLogger
 from consent_gateway.settings import (
     Settings,
@@ -30,7 +31,6 @@ from consent_gateway.settings import (
     receipt_keys_from_env,
     sites_path_from_env,
 )
-from consent_gateway.staff import ROLES, create_token
 from consent_gateway.workflows import purge as purge_expired
 
 GUNICORN_CONF = "consent_gateway.web.platform.gunicorn_conf"
@@ -144,35 +144,6 @@ def sites_check(path: Path | None) -> None:
 
 
 @main.group()
-def tokens() -> None:
-    """Staff API tokens."""
-
-
-@tokens.command("create")
-@click.option("--role", required=True, type=click.Choice(ROLES))
-@click.option("--name", required=True, help="who holds the token")
-@click.option("--site", "site_id", help="the one site a recruiter token reads (required for it)")
-def tokens_create(role: str, name: str, site_id: str | None) -> None:
-    """Create a token; it is printed once, alone on the last line, and only its hash is kept."""
-    if site_id is not None:
-        try:
-            declared = load_sites(sites_path_from_env()).site(site_id)
-        except ConfigurationError as exc:
-            raise click.ClickException(exc.message) from exc
-        if declared is None:
-            raise click.ClickException(f"no site {site_id!r} is declared in {sites_path_from_env()}")
-    engine = make_engine(database_url_from_env())
-    with Session(engine) as session:
-        try:
-            token = create_token(session, role, name, site_id)
-        except GatewayError as exc:
-            raise click.ClickException(exc.message) from exc
-    engine.dispose()
-    click.echo(f"Created a {role} token for {name}. It is shown once: keep it in a password manager.")
-    click.echo(token)
-
-
-@main.group()
 def keys() -> None:
     """Key management."""
 
@@ -220,6 +191,7 @@ def purge(dry_run: bool) -> None:
         click.echo(line)
 
 
+main.add_command(tokens)
 main.add_command(ledger)
 main.add_command(evidence)
 

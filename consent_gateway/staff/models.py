@@ -1,4 +1,4 @@
-"""Staff tokens (hashed) and the access log of personal-data reads."""
+"""Staff tokens (hashed), their signed-in sessions and the access log of personal-data reads."""
 
 from __future__ import annotations
 
@@ -23,6 +23,24 @@ class StaffToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the token last opened a session or answered a bearer request (to the minute or so).
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class StaffSession(Base):
+    """A signed-in browser: the cookie holds a random id, only its SHA-256 is kept here. Sign-out,
+    idle expiry and the token's revocation end it (``ended_at``) for every copy of the cookie."""
+
+    __tablename__ = "staff_session"
+    __table_args__ = (Index("ix_staff_session_token", "staff_token_id"),)
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_token_id: Mapped[int] = mapped_column(ForeignKey("staff_token.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The latest the session may last, however active (a working day).
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class AccessLog(Base):

@@ -28,7 +28,7 @@ def require_role(*roles: str, admin: bool = True) -> Callable[[F], F]:
             scheme, _, token = header.partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
                 raise Unauthorized("a staff token is required: Authorization: Bearer <token>")
-            staff = authenticate(get_session(), token.strip())
+            staff = authenticate(get_session(), token.strip(), record_use=True)
             if staff is None:
                 raise Unauthorized("this staff token is not valid or was revoked")
             if staff.role not in roles and not (admin and staff.role == "admin"):

@@ -1,11 +1,12 @@
-"""Staff sign-in with a staff token, kept in a hardened session cookie with an idle expiry.
+"""Staff sign-in with a staff token, kept as a session on the server behind a hardened cookie.
 
 Staff areas (the DPO's workspace and the marketing dashboard) use their own Flask session
 cookie: ``__Host-iq_staff`` when the public URL is https (Secure, Path=/, no Domain), HttpOnly,
 SameSite=Strict, signed under its own salt so that a visitor's form-session cookie can never stand
 in for it. Everywhere else the session is the hosted forms' ``iq_form_session`` (SameSite=Lax).
-The session holds the staff token's id and the time of the last request, never the token itself;
-every request re-reads the token, so a revoked token or a changed role takes effect at once.
+The cookie holds a random session id, never the token; the ``staff_session`` row behind it
+(``staff.sessions``) decides: sign-out, idle expiry and the token's revocation end the session for
+every copy of the cookie at its next request, and a changed role takes effect at once.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from flask import Flask, Request, current_app, g, redirect, request, session, url_for
@@ -24,7 +26,13 @@ from wtforms import PasswordField
 from wtforms.validators import InputRequired
 
 from consent_gateway.db import get_session
-from consent_gateway.staff import StaffToken, authenticate
+from consent_gateway.staff import (
+    StaffToken,
+    authenticate,
+    end_staff_session,
+    open_staff_session,
+    resume_staff_session,
+)
 from consent_gateway.web.extensions import gateway
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -32,6 +40,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 STAFF_AREAS: list[str] = ["/dpo", "/dashboard"]
 STAFF_COOKIE = "iq_staff"
 IDLE_SECONDS = 30 * 60
+# The cookie's one entry: the random id of the session kept on the server.
+SESSION_KEY = "staff_session"
 _STAFF_SALT = "iq-staff-session"
 
 
@@ -106,28 +116,31 @@ def sign_in(token: str, roles: tuple[str, ...]) -> StaffToken | None:
     staff = authenticate(get_session(), token.strip())
     if staff is None or (staff.role not in roles and staff.role != "admin"):
         return None
-    session.clear()
-    session["staff_id"] = staff.id
-    session["seen"] = int(time.time())
+    sign_out()  # a session this browser had ends: the new one starts afresh
+    session[SESSION_KEY] = open_staff_session(get_session(), staff, now=_now())
     return staff
 
 
 def sign_out() -> None:
+    """End this browser's session on the server (every copy of its cookie) and clear the cookie."""
+    session_id = session.get(SESSION_KEY)
+    if isinstance(session_id, str) and session_id:
+        end_staff_session(get_session(), session_id, now=_now())
     session.clear()
 
 
 def signed_in_staff(roles: tuple[str, ...]) -> StaffToken | None:
-    """The staff member of this session, if signed in, active within ``IDLE_SECONDS``, with a token
-    still live and one of ``roles``; an expired or invalid session is cleared."""
-    staff_id, seen = session.get("staff_id"), session.get("seen")
-    if not isinstance(staff_id, int) or not isinstance(seen, int):
+    """The staff member of this session, if its server-side session is live (signed in, active
+    within ``IDLE_SECONDS``, token not revoked) and has one of ``roles``; otherwise the cookie is
+    cleared."""
+    session_id = session.get(SESSION_KEY)
+    if not isinstance(session_id, str) or not session_id:
         return None
-    now = int(time.time())
-    staff = get_session().get(StaffToken, staff_id) if now - seen <= _idle_seconds() else None
-    if staff is None or staff.revoked_at is not None or (staff.role not in roles and staff.role != "admin"):
+    idle = timedelta(seconds=_idle_seconds())
+    staff = resume_staff_session(get_session(), session_id, idle=idle, now=_now())
+    if staff is None or (staff.role not in roles and staff.role != "admin"):
         session.clear()
         return None
-    session["seen"] = now
     return staff
 
 
@@ -137,7 +150,7 @@ def require_signed_in(*roles: str, sign_in_endpoint: str) -> Callable[[F], F]:
     def decorator(view: F) -> F:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            had_session = "staff_id" in session
+            had_session = SESSION_KEY in session
             staff = signed_in_staff(roles)
             if staff is None:
                 return redirect(url_for(sign_in_endpoint, next=request.path,
@@ -157,6 +170,11 @@ def safe_next(target: str | None, default: str) -> str:
             target == a or target.startswith(a + "/") for a in STAFF_AREAS):
         return target
     return default
+
+
+def _now() -> datetime:
+    # time.time(), not utcnow(): the tests move this module's clock to reach the idle expiry.
+    return datetime.fromtimestamp(time.time(), UTC)
 
 
 def _idle_seconds() -> int:
