@@ -8,9 +8,8 @@ from typing import Any, TypeVar
 
 from flask import g, request
 
-from consent_gateway.db import get_session
 from consent_gateway.errors import Forbidden, Unauthorized
-from consent_gateway.staff import authenticate
+from consent_gateway.web.platform.credentials import check_credential
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -18,6 +17,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 def require_role(*roles: str, admin: bool = True) -> Callable[[F], F]:
     """Bearer-token guard: 401 without a valid token, 403 when its role is not in ``roles``.
 
+    Failed tokens slow down per client and per token prefix (``web.platform.credentials``).
     ``admin`` may do everything, except where ``admin=False`` keeps a read to ``roles`` alone (a
     candidate's files are the recruiters' only). The authenticated token is put on ``g.staff``.
     """
@@ -28,7 +28,8 @@ def require_role(*roles: str, admin: bool = True) -> Callable[[F], F]:
             scheme, _, token = header.partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
                 raise Unauthorized("a staff token is required: Authorization: Bearer <token>")
-            staff = authenticate(get_session(), token.strip(), record_use=True)
+            # A wrong token is counted; past the limit it is a 429 (a correct one always passes).
+            staff = check_credential(token.strip(), record_use=True)
             if staff is None:
                 raise Unauthorized("this staff token is not valid or was revoked")
             if staff.role not in roles and not (admin and staff.role == "admin"):

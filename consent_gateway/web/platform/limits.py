@@ -63,14 +63,18 @@ RIGHTS = Rule("POST /privacy/<site>/rights, …/rights/export, …/rights/erase,
 # A banner reports at most once a day; a few a minute per client is generous.
 UNDECLARED_COOKIES = Rule("POST /api/v1/sites/<site>/undeclared-cookies", "10/minute", "client")
 WITHDRAW = Rule("POST /privacy/<site>/receipts/<token>/withdraw", "30/minute", "client")
-SIGN_IN = Rule("POST /dashboard/sign-in, POST /dpo/sign-in", "10/minute", "client")
+# Counted on failures only, per client and per token prefix (``web.platform.credentials``): a
+# correct token is never refused.
+FAILED_CREDENTIALS = Rule("Authorization: Bearer (any staff API), POST /dashboard/sign-in, POST /dpo/sign-in",
+                          "10/minute;100/hour", "failures, per client and per token prefix",
+                          override="FAILED_CREDENTIALS")
 # Staff writes are authenticated; the limit only stops a stolen session or token from flooding.
 STAFF_ACTIONS = Rule("POST /dpo/requests/<reference>/extend, …/close, "
                      "DELETE /api/v1/sites/<site>/applications/<id>", "60/minute", "client")
 
 RULES = (CONSENTS, RECEIPT_VERIFY, CONTACT, APPLICATION, OBJECTIONS, IMPRESSIONS_PER_CLIENT,
          IMPRESSIONS_PER_ORIGIN, HOSTED_CONTACT, HOSTED_APPLICATION, RIGHTS, UNDECLARED_COOKIES, WITHDRAW,
-         SIGN_IN, STAFF_ACTIONS)
+         FAILED_CREDENTIALS, STAFF_ACTIONS)
 
 
 def site_origin_key() -> str:

@@ -18,7 +18,7 @@ from consent_gateway import stats
 from consent_gateway.db import get_session, utcnow
 from consent_gateway.errors import GatewayError
 from consent_gateway.web.extensions import gateway
-from consent_gateway.web.platform.limits import SIGN_IN, limited
+from consent_gateway.web.platform.credentials import TooManyAttempts, counts_failures
 from consent_gateway.web.staff import charts
 from consent_gateway.web.staff.signin import SignInForm, require_signed_in, safe_next, sign_in, sign_out
 
@@ -45,21 +45,25 @@ def _asked_lang() -> str | None:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limited(SIGN_IN, methods=["POST"])
+@counts_failures
 def sign_in_page():
     form = SignInForm()
-    error = None
+    error, retry_after = None, None
     if form.validate_on_submit():
-        if sign_in(form.token.data or "", ROLES) is not None:
-            return redirect(safe_next(request.args.get("next"),
-                                      url_for("dashboard.overview", lang=_asked_lang())))
-        error = "invalid"
+        try:
+            if sign_in(form.token.data or "", ROLES) is not None:
+                return redirect(safe_next(request.args.get("next"),
+                                          url_for("dashboard.overview", lang=_asked_lang())))
+            error = "invalid"
+        except TooManyAttempts as exc:
+            error, retry_after = "throttled", exc.retry_after
     elif request.method == "POST":
         # An empty token reads as an invalid one; only a missing or stale CSRF token says so.
         error = "csrf" if "csrf_token" in form.errors else "invalid"
-    status = 401 if error else 200
-    return render_template("staff/dashboard/sign_in.html", form=form, error=error,
-                           expired=request.args.get("expired") == "1"), status
+    status = 429 if retry_after else 401 if error else 200
+    page = render_template("staff/dashboard/sign_in.html", form=form, error=error,
+                           minutes=-(-(retry_after or 0) // 60), expired=request.args.get("expired") == "1")
+    return page, status, {"Retry-After": str(retry_after)} if retry_after else {}
 
 
 @bp.post("/sign-out")

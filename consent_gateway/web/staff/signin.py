@@ -26,14 +26,9 @@ from wtforms import PasswordField
 from wtforms.validators import InputRequired
 
 from consent_gateway.db import get_session
-from consent_gateway.staff import (
-    StaffToken,
-    authenticate,
-    end_staff_session,
-    open_staff_session,
-    resume_staff_session,
-)
+from consent_gateway.staff import StaffToken, end_staff_session, open_staff_session, resume_staff_session
 from consent_gateway.web.extensions import gateway
+from consent_gateway.web.platform.credentials import check_credential
 
 F = TypeVar("F", bound=Callable[..., Any])
 # Path prefixes served with the staff session cookie.
@@ -112,8 +107,9 @@ def _https() -> bool:
 
 def sign_in(token: str, roles: tuple[str, ...]) -> StaffToken | None:
     """Open a staff session for ``token`` if it is live and has one of ``roles`` (admin always
-    may); None otherwise, and nothing is stored. The session starts afresh (no fixation)."""
-    staff = authenticate(get_session(), token.strip())
+    may); None otherwise, and nothing is stored. The session starts afresh (no fixation). A wrong
+    token counts as a failure, and past the limit raises ``credentials.TooManyAttempts`` (429)."""
+    staff = check_credential(token.strip())
     if staff is None or (staff.role not in roles and staff.role != "admin"):
         return None
     sign_out()  # a session this browser had ends: the new one starts afresh
