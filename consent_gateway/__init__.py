@@ -5,15 +5,15 @@ from __future__ import annotations
 import hashlib
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from consent_gateway import db, logs, web
 from consent_gateway.consent import ReceiptKeys, ReceiptSigner
 from consent_gateway.declaration import load_sites
 from consent_gateway.enrich import GeoIP
 from consent_gateway.errors import register_error_handlers
-from consent_gateway.settings import Settings
+from consent_gateway.settings import Settings, trusted_networks
 from consent_gateway.web.extensions import Gateway
+from consent_gateway.web.platform.proxies import TrustedProxies
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -33,9 +33,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    if settings.trusted_proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies,  # type: ignore[method-assign]
-                                x_proto=settings.trusted_proxies, x_host=settings.trusted_proxies)
+    # Forwarded headers are believed from the TRUSTED_PROXIES only, and dropped from anyone else.
+    app.wsgi_app = TrustedProxies(app.wsgi_app, trusted_networks(settings.trusted_proxies))  # type: ignore[method-assign]
     app.extensions["settings"] = settings
     app.extensions["gateway"] = Gateway(
         settings=settings,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import os
 import secrets
 import warnings
@@ -28,7 +29,6 @@ DEVELOPMENT_PUBLIC_URL = "http://127.0.0.1:8000"
 # A secret shorter than this is guessable or a placeholder ("changeme"): refuse it.
 MIN_SECRET_LENGTH = 32
 SUPPORTED_DATABASE_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
-MAX_TRUSTED_PROXIES = 10
 # Rate-limit storages the gateway runs on: Redis (its client is a dependency) for several instances,
 # a SQLite file (the embedded default, shared by one machine's workers), memory for one process.
 RATELIMIT_SCHEMES = ("redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster", "sqlite", "memory")
@@ -101,7 +101,9 @@ class Settings:
     # Empty: the embedded default, a SQLite file in the instance directory (web.limits).
     ratelimit_storage: str = ""
     ratelimit_enabled: bool = True
-    trusted_proxies: int = 0
+    # The proxies' addresses or networks (``127.0.0.1``, ``10.0.0.0/8``; ``*``: any peer), as
+    # gunicorn's ``forwarded_allow_ips``: only their X-Forwarded-* headers are believed.
+    trusted_proxies: tuple[str, ...] = ()
     # The bearer token that /metrics asks for; None: /metrics is not served.
     metrics_token: str | None = None
     public_url: str = DEVELOPMENT_PUBLIC_URL
@@ -153,10 +155,8 @@ class Settings:
             receipt_keys = (_development_key(instance, "receipt_key", ed25519=True),)
         database_url = env.get(PREFIX + "DATABASE_URL") or f"sqlite:///{instance / 'consent.db'}"
         geoip = env.get(PREFIX + "GEOIP_DB")
-        try:
-            proxies = int(env.get(PREFIX + "TRUSTED_PROXIES") or 0)
-        except ValueError as exc:
-            raise ConfigurationError("CONSENT_GATEWAY_TRUSTED_PROXIES must be a whole number") from exc
+        proxies = tuple(p.strip() for p in (env.get(PREFIX + "TRUSTED_PROXIES") or "").split(",")
+                        if p.strip())
         settings = cls(
             instance_path=instance,
             sites_path=sites_path_from_env(env),
@@ -207,14 +207,33 @@ def check(settings: Settings) -> None:
         raise ConfigurationError(
             f"{PREFIX}METRICS_TOKEN is {len(settings.metrics_token)} characters long; it needs at least "
             f"{MIN_SECRET_LENGTH} (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)")
-    if not 0 <= settings.trusted_proxies <= MAX_TRUSTED_PROXIES:
-        raise ConfigurationError(
-            f"{PREFIX}TRUSTED_PROXIES is the number of proxies in front of the gateway (0 to "
-            f"{MAX_TRUSTED_PROXIES}); got {settings.trusted_proxies}")
+    trusted_networks(settings.trusted_proxies)
     normalise_public_url(settings.public_url)
     if settings.log_level not in LOG_LEVELS:
         raise ConfigurationError(f"{PREFIX}LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}; "
                                  f"got {settings.log_level!r}")
+
+
+def trusted_networks(proxies: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """The networks of ``TRUSTED_PROXIES`` (``*`` is every address); ConfigurationError naming the
+    variable for anything else, a bare count of proxies included (what the setting once was)."""
+    networks = []
+    for entry in proxies:
+        if entry == "*":
+            networks += [ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0")]
+            continue
+        if entry.isdigit():
+            raise ConfigurationError(
+                f"{PREFIX}TRUSTED_PROXIES names the proxies' addresses or networks (e.g. "
+                f"127.0.0.1,10.0.0.0/8), no longer how many there are; got {entry!r}: a count let any "
+                "client that reaches the gateway directly choose its own address")
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ConfigurationError(
+                f"{PREFIX}TRUSTED_PROXIES: {entry[:60]!r} is not an IP address or network (e.g. "
+                "127.0.0.1,10.0.0.0/8, or * for any peer)") from None
+    return tuple(networks)
 
 
 def normalise_public_url(raw: str) -> str:

@@ -103,8 +103,9 @@ def test_a_valid_environment_starts_with_the_development_public_url(env):
     ("PUBLIC_URL", "https://consent.iqera.com/gateway", "no path"),
     ("PUBLIC_URL", "https://consent.iqera.com/?a=1", "no path"),
     ("SITES", "/nowhere/sites.yaml", "does not exist"),
-    ("TRUSTED_PROXIES", "two", "whole number"),
-    ("TRUSTED_PROXIES", "500", "0 to 10"),
+    ("TRUSTED_PROXIES", "two", "not an IP address or network"),
+    ("TRUSTED_PROXIES", "10.0.0.0/8,10.0.0.300", "not an IP address or network"),
+    ("TRUSTED_PROXIES", "1", "no longer how many"),
 ])
 def test_a_bad_setting_refuses_to_start_naming_the_variable(env, name, value, says):
     with pytest.raises(ConfigurationError) as info:

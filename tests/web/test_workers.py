@@ -38,7 +38,7 @@ def impressions_by_worker(folder: Path) -> dict[str, float]:
 def two_workers(tmp_path_factory):
     folder = tmp_path_factory.mktemp("prometheus")
     env = gateway_env(ratelimit=True, CONSENT_GATEWAY_METRICS_TOKEN=TOKEN,
-                      CONSENT_GATEWAY_TRUSTED_PROXIES="1", PROMETHEUS_MULTIPROC_DIR=str(folder))
+                      CONSENT_GATEWAY_TRUSTED_PROXIES="127.0.0.1", PROMETHEUS_MULTIPROC_DIR=str(folder))
     with gunicorn("wsgi:app", env, workers=2) as (base, _):
         yield base, folder
 
