@@ -1,7 +1,7 @@
 """Data-subject rights: requests with their legal deadlines, and the visitor's export. Re-exports only."""
 
 from consent_gateway.rights.deadlines import add_months, due_date, extended_due_date
-from consent_gateway.rights.export import visitor_export
+from consent_gateway.rights.export import export_for_request, visitor_export
 from consent_gateway.rights.models import RightsRequest
 from consent_gateway.rights.services import (
     IDENTITY_RECEIPT,
@@ -32,6 +32,7 @@ __all__ = [
     "add_months",
     "close_request",
     "due_date",
+    "export_for_request",
     "extend_request",
     "extended_due_date",
     "get_request",

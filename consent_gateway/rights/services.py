@@ -17,7 +17,14 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from consent_gateway.consent import ConsentEvent, InvalidReceipt, ReceiptSigner, lock_visitor, signed_event
+from consent_gateway.consent import (
+    ConsentEvent,
+    InvalidReceipt,
+    ReceiptSigner,
+    lock_visitor,
+    receipt_status,
+    signed_event,
+)
 from consent_gateway.contact import PIICipher
 from consent_gateway.contact.objections import site_purpose_ids
 from consent_gateway.db import utcnow
@@ -99,6 +106,10 @@ def submit_request(session: Session, signer: ReceiptSigner, cipher: PIICipher, s
         # Serialised with the visitor's other writes (decisions, captures, self-service erasure).
         lock_visitor(session, site.id, event.visitor_id)
     row = new_request(site, kind, event, lang=lang, purpose=purpose, channel="form", now=now)
+    if event is not None and receipt_status(session, event, now) != "active":
+        # An old receipt (superseded, withdrawn, expired) still links the visitor, but proves less:
+        # any script of the page may have kept it. The DPO checks identity before sending values.
+        row.identity = IDENTITY_TO_VERIFY
     row.details_ciphertext = cipher.encrypt(json.dumps(details.to_dict(), ensure_ascii=False))
     session.add(row)
     session.commit()

@@ -3,6 +3,7 @@ sees the overdue request first, reads it (logged) and closes it. axe-core clean 
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from browser_support import assert_accessible, banner, open_demo, screenshot, wait_for_receipt
@@ -46,6 +47,7 @@ def test_with_the_banners_receipt_the_visitor_downloads_their_data(page: Page, l
     page.goto(f"{live_server}/privacy/demo/rights?lang=en")
     expect(page.get_by_role("heading", name="Right away, with your cookie receipt")).to_be_visible()
     assert_accessible(page)
+    expect(page.get_by_text("not their values", exact=False)).to_be_visible()
     screenshot(page, "rights-self-service-en")
     with page.expect_download() as download:
         page.get_by_role("button", name="Download my data (JSON)").click()
@@ -54,6 +56,7 @@ def test_with_the_banners_receipt_the_visitor_downloads_their_data(page: Page, l
     exported.save_as(tmp_path / "export.json")
     body = (tmp_path / "export.json").read_text(encoding="utf-8")
     assert decision["token"] not in body and '"visitor_id"' in body
+    assert json.loads(body)["values"] == "withheld"
 
 
 def test_the_dpo_signs_in_sees_the_overdue_request_first_and_closes_it(page: Page, live_server: str, app,

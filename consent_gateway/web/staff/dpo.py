@@ -6,9 +6,10 @@ Its answers are never stored, framed or referred (``web.security``)."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
-from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -95,6 +96,16 @@ def requests():
 def request_page(reference: str):
     """A request with the requester's details decrypted (the read goes to the access log)."""
     return _request_page(reference, ExtendForm(formdata=None), CloseForm(formdata=None))
+
+
+@bp.get("/requests/<reference>/export.json")
+@signed_in
+def export(reference: str):
+    """The visitor's data with its values, for the DPO to send once the requester's identity is
+    checked (a receipt token alone only shows what is held); the read goes to the access log."""
+    data = rights.export_for_request(get_session(), gateway().sites, _cipher(), reference, g.staff)
+    return Response(json.dumps(data, ensure_ascii=False, indent=2), mimetype="application/json", headers={
+        "Content-Disposition": f'attachment; filename="{data["site"]["id"]}-{reference}-data.json"'})
 
 
 @bp.post("/requests/<reference>/extend")
