@@ -94,3 +94,11 @@ def test_the_cookie_holds_a_random_session_id_and_the_database_only_its_hash(cli
     rows = db_session.scalars(select(StaffSession).order_by(StaffSession.created_at)).all()
     assert len(rows) == 2 and rows[0].ended_at is not None and rows[1].ended_at is None, \
         "signing in again ends the session the browser had (no fixation)"
+
+
+def test_a_staff_area_the_role_does_not_open_ends_the_session_for_every_copy(app, client, db_session):
+    marketing = create_token(db_session, "marketing", "Marie Marketing")
+    _sign_in(client, marketing)
+    copy = _copy(app, client)
+    assert client.get("/dpo/").status_code == 302
+    assert copy.get("/dashboard").status_code == 302, "the cookie went, and its copies with it"
