@@ -38,7 +38,7 @@ def visitor_export(session: Session, sites: SitesConfig, site: Site, visitor_id:
         "site": {"id": site.id, "name": site.name, "controller": site.entity},
         "visitor_id": visitor_id,
         "consents": _consents(session, sites, site, visitor_id, now),
-        "contact_submissions": _submissions(session, sites, site, visitor_id, cipher, lang),
+        "contact_submissions": visitor_submissions(session, sites, site, visitor_id, cipher, lang),
         "objections": [
             {"purpose": o.purpose, "purpose_label": _label(sites, o.purpose, lang), "kind": o.kind,
              "receipt_id": o.receipt_id, "recorded_at": iso(o.created_at)}
@@ -64,7 +64,7 @@ def _consents(session: Session, sites: SitesConfig, site: Site, visitor_id: str,
     } for e in events]
 
 
-def _submissions(session: Session, sites: SitesConfig, site: Site, visitor_id: str, cipher: PIICipher,
+def visitor_submissions(session: Session, sites: SitesConfig, site: Site, visitor_id: str, cipher: PIICipher,
                  lang: str) -> list[dict[str, Any]]:
     submissions = session.scalars(select(ContactSubmission).where(
         ContactSubmission.site_id == site.id, ContactSubmission.visitor_id == visitor_id)
