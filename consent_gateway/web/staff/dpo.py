@@ -14,11 +14,12 @@ from flask import Blueprint, Response, g, json, redirect, render_template, reque
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, TextAreaField
 
 from consent_gateway import contact, cookie_audit, rights, staff
 from consent_gateway.db import get_session, utcnow
 from consent_gateway.errors import NotFound, ValidationError
+from consent_gateway.staff import applications, review
 from consent_gateway.web.extensions import gateway
 from consent_gateway.web.http import site_or_404
 from consent_gateway.web.platform.limits import SIGN_IN, STAFF_ACTIONS, limited
@@ -51,6 +52,10 @@ class CloseForm(FlaskForm):
 
 class SignOutForm(FlaskForm):
     pass
+
+
+class EraseApplicationForm(FlaskForm):
+    reference = StringField(_l("Reference the candidate quotes (CAND-…)"))
 
 
 # Times on staff pages carry their zone: a DPO answering within a legal deadline must know which.
@@ -169,6 +174,29 @@ def proof_json(receipt_id: str):
     answer = Response(json.dumps(bundle, indent=2, ensure_ascii=False), mimetype="application/json")
     answer.headers["Content-Disposition"] = f'attachment; filename="proof-{receipt_id}.json"'
     return answer
+
+
+@bp.route("/applications/erase", methods=["GET", "POST"])
+@limited(STAFF_ACTIONS, methods=["POST"])
+@signed_in
+def erase_application():
+    """The DPO answers a candidate's erasure request by the reference they quote: the application
+    goes with its files and notes (logged), without the DPO reading it."""
+    form = EraseApplicationForm()
+    erased, error = None, None
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            error = "csrf"
+        else:
+            reference = (form.reference.data or "").strip().upper()
+            try:
+                site_id, submission_id = review.find_reference(get_session(), reference)
+                applications.erase_application(get_session(), site_or_404(site_id), g.staff, submission_id)
+                erased, form = reference, EraseApplicationForm(formdata=None)
+            except NotFound:
+                error = "not_found"
+    status = 400 if error == "csrf" else 404 if error else 200
+    return render_template("staff/dpo/erase_application.html", form=form, erased=erased, error=error), status
 
 
 @bp.get("/cookies")

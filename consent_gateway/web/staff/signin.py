@@ -29,7 +29,7 @@ from consent_gateway.web.extensions import gateway
 
 F = TypeVar("F", bound=Callable[..., Any])
 # Path prefixes served with the staff session cookie.
-STAFF_AREAS: list[str] = ["/dpo", "/dashboard"]
+STAFF_AREAS: list[str] = ["/dpo", "/dashboard", "/recruiting"]
 STAFF_COOKIE = "iq_staff"
 IDLE_SECONDS = 30 * 60
 _STAFF_SALT = "iq-staff-session"
