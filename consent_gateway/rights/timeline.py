@@ -11,6 +11,7 @@ import binascii
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -204,7 +205,8 @@ def _checks(session: Session, sites: SitesConfig, keys: ReceiptKeys, event: Cons
                               checkpoint["statement"].encode())
     out.append(Check("ledger_inclusion", bool(proof["root_matches"]) and signed,
                      {"checkpoint": checkpoint["id"], "root": checkpoint["root_digest"],
-                      "kid": checkpoint["kid"], "sealed_at": checkpoint["created_at"],
+                      "kid": checkpoint["kid"],
+                      "sealed_at": datetime.fromisoformat(checkpoint["created_at"].replace("Z", "+00:00")),
                       "root_matches": proof["root_matches"], "signature_valid": signed}))
     return out
 

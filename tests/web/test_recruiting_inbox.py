@@ -101,7 +101,9 @@ def test_bad_input_is_refused_in_the_pages_language_never_a_500(recruiter, appli
     assert bogus.status_code == 400
     expired = recruiter.post(f"/recruiting/applications/{reference}/status", data={"status": "hired"})
     assert expired.status_code == 400
-    assert recruiter.get("/recruiting/applications/CAND-ZZZZZZ").status_code == 404
+    missing = recruiter.get("/recruiting/applications/CAND-ZZZZZZ")
+    assert missing.status_code == 404 and missing.mimetype == "text/html"
+    assert "Rien ici" in missing.get_data(as_text=True)
     assert recruiter.get(f"/recruiting/applications/{reference}/files/nope").status_code == 404
 
 

@@ -24,6 +24,7 @@ from consent_gateway.web.extensions import gateway
 from consent_gateway.web.http import site_or_404
 from consent_gateway.web.platform.limits import SIGN_IN, STAFF_ACTIONS, limited
 from consent_gateway.web.staff import wording
+from consent_gateway.web.staff.errors import html_errors
 from consent_gateway.web.staff.signin import SignInForm, require_signed_in, safe_next, sign_in, sign_out
 from consent_gateway.web.visitor.rights import KIND_LABELS, choices
 
@@ -37,6 +38,7 @@ OUTCOME_LABELS = {
     "identity_not_verified": _l("Identity could not be verified"),
 }
 signed_in = require_signed_in(*ROLES, sign_in_endpoint="dpo.sign_in_page")
+html_errors(bp, "dpo.requests")
 
 
 class ExtendForm(FlaskForm):

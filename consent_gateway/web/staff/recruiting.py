@@ -20,6 +20,7 @@ from consent_gateway.staff import applications, review
 from consent_gateway.web.extensions import gateway
 from consent_gateway.web.http import attachment
 from consent_gateway.web.platform.limits import SIGN_IN, STAFF_ACTIONS, limited
+from consent_gateway.web.staff.errors import html_errors
 from consent_gateway.web.staff.signin import SignInForm, require_signed_in, safe_next, sign_in, sign_out
 from consent_gateway.web.visitor.rights import choices
 
@@ -35,6 +36,7 @@ STATUS_LABELS = {
 NOTE_ERRORS = {"required": _l("Write the note first."), "too_long": _l("A note is at most 4,000 characters.")}
 TIME_FORMAT = "d MMM y, HH:mm zzz"
 signed_in = require_signed_in(*ROLES, sign_in_endpoint="recruiting.sign_in_page")
+html_errors(bp, "recruiting.inbox")
 
 
 class StatusForm(FlaskForm):
