@@ -141,7 +141,8 @@ def find_timeline(session: Session, sites: SitesConfig, signer: ReceiptSigner, k
     timeline = Timeline(
         site=site, found_by=found_by, query=query, visitor_id=visitor_id, focus=focus, decisions=decisions,
         checks=checks,
-        submissions=visitor_submissions(session, sites, site, visitor_id, cipher, lang) if visitor_id else [],
+        submissions=_dated(visitor_submissions(session, sites, site, visitor_id, cipher, lang))
+        if visitor_id else [],
         requests=_requests(session, site, visitor_id, request),
         objections=list(session.scalars(select(PurposeObjection).where(
             PurposeObjection.site_id == site.id, PurposeObjection.visitor_id == visitor_id)
@@ -152,6 +153,15 @@ def find_timeline(session: Session, sites: SitesConfig, signer: ReceiptSigner, k
     log_access(session, staff, "timeline.read", site_id=site.id, subject=subject)
     session.commit()
     return timeline
+
+
+def _dated(submissions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The export's submissions with their times as datetimes, for the page to show in its zone."""
+    def at(text: str) -> datetime:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+    return [{**s, "received_at": at(s["received_at"]),
+             "fields": [{**f, "kept_until": at(f["kept_until"])} for f in s["fields"]]} for s in submissions]
 
 
 def _event(session: Session, receipt_id: str) -> ConsentEvent | None:

@@ -63,9 +63,10 @@ RIGHTS = Rule("POST /privacy/<site>/rights, …/rights/export, …/rights/erase,
 # A banner reports at most once a day; a few a minute per client is generous.
 UNDECLARED_COOKIES = Rule("POST /api/v1/sites/<site>/undeclared-cookies", "10/minute", "client")
 WITHDRAW = Rule("POST /privacy/<site>/receipts/<token>/withdraw", "30/minute", "client")
-SIGN_IN = Rule("POST /dashboard/sign-in, POST /dpo/sign-in", "10/minute", "client")
+SIGN_IN = Rule("POST /dashboard/sign-in, POST /dpo/sign-in, POST /recruiting/sign-in", "10/minute", "client")
 # Staff writes are authenticated; the limit only stops a stolen session or token from flooding.
-STAFF_ACTIONS = Rule("POST /dpo/requests/<reference>/extend, …/close, "
+STAFF_ACTIONS = Rule("POST /dpo/requests/<reference>/extend, …/close, POST /dpo/applications/erase, "
+                     "POST /recruiting/applications/<reference>/status, …/notes, "
                      "DELETE /api/v1/sites/<site>/applications/<id>", "60/minute", "client")
 
 RULES = (CONSENTS, RECEIPT_VERIFY, CONTACT, APPLICATION, OBJECTIONS, IMPRESSIONS_PER_CLIENT,
