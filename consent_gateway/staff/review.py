@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from consent_gateway.contact import PIICipher
@@ -59,11 +59,14 @@ def inbox(session: Session, site: Site, staff: StaffToken, cipher: PIICipher, *,
     """The site's applications, newest first (of one ``status`` if given): reference, dates,
     status and the candidate's name (the fields the declaration marks as a name). Logged."""
     check_site(staff, site)
-    rows = session.scalars(select(ContactSubmission).where(
-        ContactSubmission.site_id == site.id, ContactSubmission.reference.is_not(None))
-        .order_by(ContactSubmission.created_at.desc(), ContactSubmission.id.desc()).limit(limit)).all()
+    query = (select(ContactSubmission)
+             .outerjoin(ApplicationReview, ApplicationReview.submission_id == ContactSubmission.id)
+             .where(ContactSubmission.site_id == site.id, ContactSubmission.reference.is_not(None)))
+    if status is not None:
+        query = query.where(func.coalesce(ApplicationReview.status, "new") == status)
+    rows = session.scalars(query.order_by(ContactSubmission.created_at.desc(), ContactSubmission.id.desc())
+                           .limit(limit)).all()
     by_id = statuses(session, [r.id for r in rows])
-    rows = [r for r in rows if status is None or by_id[r.id] == status]
     declared = site.contact.fields if site.contact else ()
     naming = [spec.name for spec in declared if spec.autocomplete in NAME_TOKENS]
     names: dict[int, dict[str, str]] = {}
