@@ -58,12 +58,33 @@ def _split_keys(raw: str | None) -> tuple[str, ...]:
     return tuple(k.strip() for k in (raw or "").split(",") if k.strip())
 
 
+# The variables whose presence says "production": a key set by hand, or a database that is not SQLite.
+KEY_VARIABLES = ("SECRET_KEYS", "PII_KEYS", "RECEIPT_KEYS")
+
+
+def embedded_default(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether the environment is the embedded default that ``make run`` serves: no key variable set
+    and a SQLite database. Every command then uses the development keys ``serve`` creates under
+    ``instance/`` (creating them if ``serve`` has not run yet); any key variable, or a PostgreSQL
+    URL, says production, where a missing key is a refusal naming the variable."""
+    env = os.environ if environ is None else environ
+    if any((env.get(PREFIX + name) or "").strip() for name in KEY_VARIABLES):
+        return False
+    try:
+        return make_url(database_url_from_env(env)).drivername.startswith("sqlite")
+    except ArgumentError:
+        return False  # not a URL: the production path names the variable
+
+
 def receipt_keys_from_env(environ: Mapping[str, str] | None = None) -> tuple[str, ...]:
-    """The Ed25519 receipt keys alone (for ``ledger`` commands), checked; ConfigurationError if unset."""
+    """The Ed25519 receipt keys alone (for ``ledger`` commands), checked; in the embedded default
+    the development key under ``instance/``; else ConfigurationError if unset."""
     env = os.environ if environ is None else environ
     keys = _split_keys(env.get(PREFIX + "RECEIPT_KEYS"))
     if not keys:
-        raise ConfigurationError(_NO_RECEIPT_KEYS)
+        if not embedded_default(env):
+            raise ConfigurationError(_NO_RECEIPT_KEYS)
+        keys = (_development_key(default_instance_path(env), "receipt_key", ed25519=True),)
     _check_receipt_keys(keys)
     return keys
 

@@ -13,14 +13,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from consent_gateway import create_app
+from consent_gateway.cli.environment import command_engine, command_settings, receipt_keys
 from consent_gateway.cli.evidence import evidence
 from consent_gateway.cli.ledger import ledger
 from consent_gateway.cli.stats import demo, stats_command
 from consent_gateway.cli.tokens import tokens
-from consent_gateway.consent import ReceiptKeys
 from consent_gateway.contact import PIICipher
 from consent_gateway.contact.rotation import rotate_pii
-from consent_gateway.db import make_engine
 from consent_gateway.db.migrate import upgrade
 from consent_gateway.declaration import load_sites
 from consent_gateway.errors import ConfigurationError
@@ -28,7 +27,6 @@ from consent_gateway.logs import GunicornLogger
 from consent_gateway.settings import (
     Settings,
     database_url_from_env,
-    receipt_keys_from_env,
     sites_path_from_env,
 )
 from consent_gateway.workflows import purge as purge_expired
@@ -156,12 +154,12 @@ def keys_rotate_pii(batch: int) -> None:
     Add the new key at the end of the list, run this, then drop the old keys.
     """
 
-    settings = _settings()
+    settings = command_settings()
     try:
         cipher = PIICipher(settings.pii_keys)
     except ConfigurationError as exc:
         raise click.ClickException(exc.message) from exc
-    engine = make_engine(settings.database_url)
+    engine = command_engine(settings.database_url)
     with Session(engine) as session:
         report = rotate_pii(session, cipher, batch=batch)
     engine.dispose()
@@ -174,16 +172,17 @@ def keys_rotate_pii(batch: int) -> None:
 def purge(dry_run: bool) -> None:
     """Delete contact data and consent events past their retention; safe to run from cron.
 
-    The ledger is sealed first (CONSENT_GATEWAY_RECEIPT_KEYS) and purged events keep their sealed
+    The ledger is sealed first (CONSENT_GATEWAY_RECEIPT_KEYS, or the development key) and purged
+    events keep their sealed
     digests, so `ledger verify` still passes.
     """
 
     try:
         sites_config = load_sites(sites_path_from_env())
-        keys = ReceiptKeys(receipt_keys_from_env())
     except ConfigurationError as exc:
         raise click.ClickException(exc.message) from exc
-    engine = make_engine(database_url_from_env())
+    keys = receipt_keys()
+    engine = command_engine()
     with Session(engine) as session:
         report = purge_expired(session, sites_config, keys, dry_run=dry_run)
     engine.dispose()

@@ -16,16 +16,18 @@ from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 from consent_gateway import create_app
+from consent_gateway.cli.environment import command_engine, command_settings
 from consent_gateway.consent.snapshots import take_snapshots
 from consent_gateway.db import utcnow
 from consent_gateway.errors import ConfigurationError, GatewayError
-from consent_gateway.settings import Settings
 from consent_gateway.staff.evidence import Declaration, evidence_pack, parse_period
 
 
 def _app() -> Flask:
+    settings = command_settings()
+    command_engine(settings.database_url).dispose()  # the embedded default's schema, as `serve` has it
     try:
-        return create_app(Settings.from_env())
+        return create_app(settings)
     except ConfigurationError as exc:
         raise click.ClickException(exc.message) from exc
 

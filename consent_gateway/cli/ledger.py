@@ -10,19 +10,12 @@ from pathlib import Path
 import click
 from sqlalchemy.orm import Session
 
-from consent_gateway.consent import ReceiptKeys, public_keys_of
+from consent_gateway.cli.environment import command_engine, receipt_keys
+from consent_gateway.consent import public_keys_of
 from consent_gateway.consent.ledger import seal_ledger, verify_ledger
-from consent_gateway.db import make_engine
 from consent_gateway.declaration import load_sites
 from consent_gateway.errors import ConfigurationError, GatewayError
-from consent_gateway.settings import database_url_from_env, receipt_keys_from_env, sites_path_from_env
-
-
-def _receipt_keys() -> ReceiptKeys:
-    try:
-        return ReceiptKeys(receipt_keys_from_env())
-    except ConfigurationError as exc:
-        raise click.ClickException(exc.message) from exc
+from consent_gateway.settings import sites_path_from_env
 
 
 @click.group()
@@ -34,12 +27,13 @@ def ledger() -> None:
 @click.option("--settle", default=5, show_default=True, type=click.IntRange(min=0),
               help="leave events younger than this many seconds for the next seal")
 def seal(settle: int) -> None:
-    """Seal every event recorded so far into signed checkpoints (CONSENT_GATEWAY_RECEIPT_KEYS).
+    """Seal every event recorded so far into signed checkpoints (CONSENT_GATEWAY_RECEIPT_KEYS; with
+    no key variable and SQLite, the development key `serve` created under instance/).
 
     Reads events in batches and writes only the ledger's own tables: decisions are never slowed.
     """
-    keys = _receipt_keys()
-    engine = make_engine(database_url_from_env())
+    keys = receipt_keys()
+    engine = command_engine()
     try:
         with Session(engine) as session:
             report = seal_ledger(session, keys, settle=timedelta(seconds=settle))
@@ -63,8 +57,8 @@ def verify(jwks_path: Path | None) -> None:
     if jwks_path is not None:
         public_keys = public_keys_of(json.loads(jwks_path.read_text()))
     else:
-        public_keys = _receipt_keys().public_keys()
-    engine = make_engine(database_url_from_env())
+        public_keys = receipt_keys().public_keys()
+    engine = command_engine()
     try:
         with Session(engine) as session:
             report = verify_ledger(session, public_keys, retention)

@@ -13,11 +13,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from consent_gateway import stats
+from consent_gateway.cli.environment import command_engine
 from consent_gateway.consent import ConsentEvent
-from consent_gateway.db import make_engine, utcnow
+from consent_gateway.db import utcnow
 from consent_gateway.declaration import SitesConfig, load_sites
 from consent_gateway.errors import ConfigurationError, GatewayError
-from consent_gateway.settings import database_url_from_env, sites_path_from_env
+from consent_gateway.settings import sites_path_from_env
 from consent_gateway.stats.demo import seed_decisions
 
 
@@ -42,7 +43,7 @@ def stats_command(ctx: click.Context, site: str | None, start: str | None, end: 
     if ctx.invoked_subcommand is not None:
         return
     sites = _sites()
-    engine = make_engine(database_url_from_env())
+    engine = command_engine()
     try:
         with Session(engine) as session:
             query = stats.parse_query(sites, {"site": site, "from": start, "to": end, "group_by": group_by},
@@ -82,7 +83,7 @@ def stats_rebuild(start: str | None, end: str | None) -> None:
     may have removed part of that day.
     """
     sites = _sites()
-    engine = make_engine(database_url_from_env())
+    engine = command_engine()
     try:
         last = datetime.fromisoformat(end).date() if end else datetime.now(UTC).date()
         first = datetime.fromisoformat(start).date() if start else None
@@ -102,7 +103,7 @@ def stats_catch_up() -> None:
     """Count the decisions recorded since the last reading of the figures into the rollups (every
     reading does it first; run it from cron so that the backlog stays short on quiet dashboards)."""
     sites = _sites()
-    engine = make_engine(database_url_from_env())
+    engine = command_engine()
     with Session(engine) as session:
         counted = stats.catch_up(session, sites)
     engine.dispose()
@@ -121,7 +122,7 @@ def demo() -> None:
 def demo_seed(events: int, days: int, seed: int | None) -> None:
     """Write synthetic decisions (every declared site, realistic mixes) and their rollups."""
     sites = _sites()
-    engine = make_engine(database_url_from_env())
+    engine = command_engine()
     with Session(engine) as session:
         rows = seed_decisions(session, sites, events, days=days, seed=seed,
                               progress=lambda n: click.echo(f"  {n} events", err=True)

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import click
 from sqlalchemy.orm import Session
 
-from consent_gateway.db import make_engine
+from consent_gateway.cli.environment import command_engine
 from consent_gateway.declaration import load_sites
 from consent_gateway.errors import ConfigurationError, GatewayError
-from consent_gateway.settings import database_url_from_env, sites_path_from_env
+from consent_gateway.settings import sites_path_from_env
 from consent_gateway.staff import ROLES, create_token, list_tokens, revoke_token
 from consent_gateway.staff.applications import check_token_site
 
@@ -38,7 +38,7 @@ def tokens_create(role: str, name: str, site_id: str | None) -> None:
             check_token_site(role, declared)
         except GatewayError as exc:
             raise click.ClickException(exc.message) from exc
-    engine = make_engine(database_url_from_env())
+    engine = command_engine()
     try:
         with Session(engine) as session:
             token = create_token(session, role, name, site_id)
@@ -60,7 +60,7 @@ def _article(word: str) -> str:
 @click.option("--all", "include_revoked", is_flag=True, help="revoked tokens too")
 def tokens_list(include_revoked: bool) -> None:
     """Every live staff token: id, role, site, holder, created, last used (never the secret)."""
-    engine = make_engine(database_url_from_env())
+    engine = command_engine()
     try:
         with Session(engine) as session:
             rows = list_tokens(session, include_revoked=include_revoked)
@@ -88,7 +88,7 @@ def _minute(moment: datetime) -> str:
 @click.argument("token_id", metavar="ID", type=int)
 def tokens_revoke(token_id: int) -> None:
     """Revoke token ID (from `tokens list`): refused at its next request, open sessions included."""
-    engine = make_engine(database_url_from_env())
+    engine = command_engine()
     try:
         with Session(engine) as session:
             staff = revoke_token(session, token_id)

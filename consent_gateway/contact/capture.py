@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consent_gateway.consent import ReceiptSigner
@@ -29,6 +31,8 @@ from consent_gateway.errors import (
 
 # A field no person sees or fills in: a value in it means a robot filled the form.
 HONEYPOT = "website"
+# The characters of an application's reference: no 0/O, 1/I/L or U to misread on the phone.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 _BODY_KEYS = {"consent_token", "fields", HONEYPOT}
 # What the text of one submission may weigh; a multipart request may add its declared files.
 TEXT_LIMIT = 64 * 1024
@@ -52,12 +56,16 @@ class SubmissionResult:
     standing: Standing = field(repr=False)
 
     files: list[dict[str, Any]] = field(default_factory=list)
+    # An application's short reference (forms with files), which the candidate quotes.
+    reference: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        body = {"submission_id": self.submission_id, "stored": self.stored,
-                "dropped": [d.to_dict() for d in self.dropped]}
+        body: dict[str, Any] = {"submission_id": self.submission_id, "stored": self.stored,
+                                "dropped": [d.to_dict() for d in self.dropped]}
         if self.files:
             body["files"] = self.files
+        if self.reference:
+            body["reference"] = self.reference
         return body
 
 
@@ -160,7 +168,17 @@ def submit_contact(session: Session, sites: SitesConfig, site: Site, submission:
     files = [{"field": spec.name, "filename": value.filename, "type": value.file_type,
               "size": len(value.data)} for spec, value in kept if isinstance(value, CheckedFile)]
     return SubmissionResult(submission_row.public_id, [spec.name for spec, _ in kept], dropped, standing,
-                            files)
+                            files, submission_row.reference)
+
+
+def _application_reference(session: Session) -> str:
+    """A short reference a candidate can quote on the phone (``CAND-7K3F9Q``): six characters
+    without look-alikes (no 0/O, 1/I/L, U), drawn again on the rare clash with a stored one."""
+    while True:
+        reference = "CAND-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+        taken = session.scalar(select(ContactSubmission.id).where(ContactSubmission.reference == reference))
+        if taken is None:
+            return reference
 
 
 def _checked(spec: FieldSpec, value: Any, now: datetime) -> str | CheckedFile:
@@ -182,6 +200,7 @@ def _store(session: Session, sites: SitesConfig, site: Site, standing: Standing,
                 for spec, _ in kept}
     row = ContactSubmission(
         public_id=uuid.uuid4().hex, site_id=site.id, channel=channel,
+        reference=_application_reference(session) if site.contact and site.contact.file_fields else None,
         receipt_id=standing.receipt_id, visitor_id=standing.visitor_id,
         created_at=now, expires_at=max(expiries.values()),
     )

@@ -21,6 +21,8 @@ class ContactSubmission(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    # An application's short reference the candidate can quote (CAND-7K3F9Q); None for a message.
+    reference: Mapped[str | None] = mapped_column(String(16), unique=True)
     site_id: Mapped[str] = mapped_column(String(40))
     channel: Mapped[str] = mapped_column(String(10))
     receipt_id: Mapped[str | None] = mapped_column(String(32))

@@ -20,6 +20,7 @@ from consent_gateway.rights.services import (
     read_request,
     submit_request,
 )
+from consent_gateway.rights.timeline import Timeline, find_timeline
 
 __all__ = [
     "IDENTITY_RECEIPT",
@@ -29,12 +30,14 @@ __all__ = [
     "RequestDetails",
     "RequestView",
     "RightsRequest",
+    "Timeline",
     "add_months",
     "close_request",
     "due_date",
     "export_for_request",
     "extend_request",
     "extended_due_date",
+    "find_timeline",
     "get_request",
     "identify",
     "list_requests",

@@ -57,7 +57,7 @@ def visitor_export(session: Session, sites: SitesConfig, site: Site, visitor_id:
             "how": "an access request, which the DPO checks before answering with the values",
             "where": f"/privacy/{site.id}/rights"}}),
         "consents": _consents(session, sites, site, visitor_id, now),
-        "contact_submissions": _submissions(session, sites, site, visitor_id, cipher, lang, values),
+        "contact_submissions": visitor_submissions(session, sites, site, visitor_id, cipher, lang, values),
         "objections": [
             {"purpose": o.purpose, "purpose_label": _label(sites, o.purpose, lang), "kind": o.kind,
              "receipt_id": o.receipt_id, "recorded_at": iso(o.created_at)}
@@ -101,8 +101,9 @@ def export_for_request(session: Session, sites: SitesConfig, cipher: PIICipher, 
     return export
 
 
-def _submissions(session: Session, sites: SitesConfig, site: Site, visitor_id: str, cipher: PIICipher,
-                 lang: str, values: bool) -> list[dict[str, Any]]:
+def visitor_submissions(session: Session, sites: SitesConfig, site: Site, visitor_id: str,
+                        cipher: PIICipher, lang: str, values: bool = True) -> list[dict[str, Any]]:
+    """The visitor's contact submissions on ``site``, their values decrypted unless ``values`` is False."""
     submissions = session.scalars(select(ContactSubmission).where(
         ContactSubmission.site_id == site.id, ContactSubmission.visitor_id == visitor_id)
         .order_by(ContactSubmission.id)).all()

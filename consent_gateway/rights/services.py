@@ -196,15 +196,24 @@ def get_request(session: Session, reference: str) -> RightsRequest:
     return row
 
 
-def list_requests(session: Session, limit: int = 500) -> list[RightsRequest]:
+def list_requests(session: Session, limit: int = 500, *, site_id: str | None = None, status: str = "all",
+                  overdue: bool = False, now: datetime | None = None) -> list[RightsRequest]:
     """Open requests first, the nearest deadline first (so the overdue ones lead), then closed
-    ones, the latest closed first. The list holds no personal data: nothing is decrypted."""
+    ones, the latest closed first; of one site, ``open`` or ``closed`` ones only, or only those
+    ``overdue`` (open past their deadline) when asked. Nothing is decrypted."""
     deadline = func.coalesce(RightsRequest.extended_due_at, RightsRequest.due_at)
     is_open = case((RightsRequest.closed_at.is_(None), 0), else_=1)
+    query = select(RightsRequest)
+    if site_id is not None:
+        query = query.where(RightsRequest.site_id == site_id)
+    if status == "open" or overdue:
+        query = query.where(RightsRequest.closed_at.is_(None))
+    elif status == "closed":
+        query = query.where(RightsRequest.closed_at.is_not(None))
+    if overdue:
+        query = query.where(deadline < (now or utcnow()))
     return list(session.scalars(
-        select(RightsRequest).order_by(is_open, deadline, RightsRequest.closed_at.desc(), RightsRequest.id)
-        .limit(limit)
-    ))
+        query.order_by(is_open, deadline, RightsRequest.closed_at.desc(), RightsRequest.id).limit(limit)))
 
 
 def overdue_requests(session: Session, now: datetime | None = None) -> list[RightsRequest]:

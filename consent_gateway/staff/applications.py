@@ -19,7 +19,7 @@ from consent_gateway.contact import PIICipher
 from consent_gateway.contact.models import ContactField, ContactFile, ContactSubmission
 from consent_gateway.declaration import FILE_TYPES, Site
 from consent_gateway.errors import Forbidden, NotFound, ValidationError
-from consent_gateway.staff.models import StaffToken
+from consent_gateway.staff.models import ApplicationReview, StaffToken
 from consent_gateway.staff.tokens import SITE_ROLES, log_access
 
 # How many applications one listing returns, newest first.
@@ -37,7 +37,7 @@ def list_applications(session: Session, site: Site, staff: StaffToken,
                       cipher: PIICipher) -> list[dict[str, Any]]:
     """The site's submissions, newest first, their values decrypted and their files described
     (name, type, size; the bytes are fetched one by one). The read is logged; commits once."""
-    _check_site(staff, site)
+    check_site(staff, site)
     files = {spec.name for spec in site.contact.file_fields} if site.contact else set()
     submissions = session.scalars(
         select(ContactSubmission).where(ContactSubmission.site_id == site.id)
@@ -45,6 +45,9 @@ def list_applications(session: Session, site: Site, staff: StaffToken,
     ).all()
     rows = session.scalars(select(ContactField).where(
         ContactField.submission_id.in_([s.id for s in submissions])).order_by(ContactField.id)).all()
+    status = dict(session.execute(select(ApplicationReview.submission_id, ApplicationReview.status).where(
+        ApplicationReview.submission_id.in_([s.id for s in submissions]))).all())
+    status = {s.id: status.get(s.id, "new") for s in submissions}
     by_submission: dict[int, list[ContactField]] = {}
     for row in rows:
         by_submission.setdefault(row.submission_id, []).append(row)
@@ -61,7 +64,8 @@ def list_applications(session: Session, site: Site, staff: StaffToken,
                                  "type": described["type"], "size": described["size"], "path": path})
             else:
                 values[row.name] = clear
-        out.append({"submission_id": sub.public_id, "received_at": sub.created_at.isoformat(),
+        out.append({"submission_id": sub.public_id, "reference": sub.reference, "status": status[sub.id],
+                    "received_at": sub.created_at.isoformat(),
                     "expires_at": sub.expires_at.isoformat(), "fields": values, "files": attached})
     log_access(session, staff, "applications.list", site_id=site.id, subject=f"{len(out)} application(s)")
     session.commit()
@@ -71,7 +75,7 @@ def list_applications(session: Session, site: Site, staff: StaffToken,
 def download_file(session: Session, site: Site, staff: StaffToken, cipher: PIICipher, submission_id: str,
                   field_name: str) -> DownloadedFile:
     """One file of one application, decrypted; the read is logged and committed."""
-    _check_site(staff, site)
+    check_site(staff, site)
     found = session.execute(
         select(ContactField, ContactFile).join(ContactFile, ContactFile.field_id == ContactField.id)
         .join(ContactSubmission, ContactSubmission.id == ContactField.submission_id)
@@ -98,7 +102,7 @@ def erase_application(session: Session, site: Site, staff: StaffToken, submissio
     if row is None:
         raise NotFound(f"no submission {submission_id!r} on site {site.id!r}", field="submission_id")
     session.delete(row)
-    log_access(session, staff, "applications.erase", site_id=site.id, subject=submission_id)
+    log_access(session, staff, "applications.erase", site_id=site.id, subject=row.reference or submission_id)
     session.commit()
 
 
@@ -115,7 +119,9 @@ def check_token_site(role: str, site: Site | None) -> None:
             "reads applications only, never contact messages", field="site")
 
 
-def _check_site(staff: StaffToken, site: Site) -> None:
+def check_site(staff: StaffToken, site: Site) -> None:
+    """Forbidden unless ``staff`` may read ``site`` (a site role reads its own site only, and only a
+    site that takes applications)."""
     if staff.role in SITE_ROLES and staff.site_id != site.id:
         raise Forbidden(f"this {staff.role} token reads the site {staff.site_id!r} only", field="site")
     if not takes_applications(site):

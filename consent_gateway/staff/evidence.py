@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from consent_gateway import cookie_audit
 from consent_gateway.consent import BannerConfig, ConsentEvent, ReceiptKeys, iso
-from consent_gateway.consent.ledger import checkpoints, verify_ledger
+from consent_gateway.consent.ledger import LedgerReport, checkpoints, last_sealed_event_id, verify_ledger
 from consent_gateway.consent.snapshots import snapshots_of
 from consent_gateway.declaration import Site, SitesConfig
 from consent_gateway.errors import ValidationError
@@ -122,7 +122,7 @@ def evidence_pack(session: Session, sites: SitesConfig, site: Site, period: Peri
         "period": {"from": period.start.isoformat(), "to": period.end.isoformat()},
         "generated_at": iso(now),
         "public_url": public_url,
-        "ledger_intact": report.intact,
+        "ledger": ledger_summary(session, site, period, report),
         "files": [{"path": path, "sha256": hashlib.sha256(body).hexdigest(), "size": len(body)}
                   for path, body in sorted(files.items())],
     })
@@ -131,6 +131,29 @@ def evidence_pack(session: Session, sites: SitesConfig, site: Site, period: Peri
                    subject=f"{period.start.isoformat()}..{period.end.isoformat()}")
         session.commit()
     return _zip(files, now)
+
+
+def ledger_summary(session: Session, site: Site, period: Period, report: LedgerReport) -> dict[str, Any]:
+    """What the ledger proves, in numbers: whether every sealed checkpoint verified, and how many
+    events are sealed and not sealed yet, in the whole ledger and among the site's events of the
+    period (an unsealed event is not covered by any signed checkpoint until the next seal)."""
+    last = last_sealed_event_id(session)
+    in_period = (ConsentEvent.site_id == site.id, ConsentEvent.created_at >= period.since,
+                 ConsentEvent.created_at < period.until)
+
+    def count(*where: Any) -> int:
+        return session.scalar(select(func.count()).select_from(ConsentEvent).where(*where)) or 0
+
+    return {
+        "intact": report.intact,
+        "summary": report.summary(),
+        "checkpoints": report.checkpoints,
+        "events_sealed": report.sealed,
+        "events_purged_after_sealing": report.purged,
+        "events_unsealed": report.unsealed,
+        "site_period_events_sealed": count(*in_period, ConsentEvent.id <= last),
+        "site_period_events_unsealed": count(*in_period, ConsentEvent.id > last),
+    }
 
 
 def counted_days(session: Session, site: Site, period: Period, today: date) -> Period:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consent_gateway.db import Base, BigId, UTCDateTime
@@ -54,4 +54,30 @@ class AccessLog(Base):
     action: Mapped[str] = mapped_column(String(60))
     site_id: Mapped[str | None] = mapped_column(String(40))
     subject: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ApplicationReview(Base):
+    """Where recruiters are with one application (no row: ``new``), and who moved it last."""
+
+    __tablename__ = "application_review"
+
+    submission_id: Mapped[int] = mapped_column(BigId, ForeignKey("contact_submission.id", ondelete="CASCADE"),
+                                               primary_key=True)
+    status: Mapped[str] = mapped_column(String(12))
+    staff_token_id: Mapped[int] = mapped_column(ForeignKey("staff_token.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ApplicationNote(Base):
+    """A recruiter's note on an application, encrypted with the PII keys like the application;
+    erased with it (ON DELETE CASCADE)."""
+
+    __tablename__ = "application_note"
+    __table_args__ = (Index("ix_application_note_submission", "submission_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("contact_submission.id", ondelete="CASCADE"))
+    staff_token_id: Mapped[int] = mapped_column(ForeignKey("staff_token.id"))
+    ciphertext: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -25,6 +25,14 @@ from consent_gateway.staff.models import StaffToken
 from consent_gateway.staff.tokens import log_access
 
 
+def receipt_site(session: Session, receipt_id: str) -> str:
+    """The site of a receipt (receipt ids are unique across sites); NotFound if none."""
+    site_id = session.scalar(select(ConsentEvent.site_id).where(ConsentEvent.receipt_id == receipt_id))
+    if site_id is None:
+        raise NotFound(f"no receipt {receipt_id!r}", field="receipt_id")
+    return site_id
+
+
 def proof_bundle(session: Session, sites: SitesConfig, site: Site, receipt_id: str,
                  staff: StaffToken) -> dict[str, Any]:
     """The receipt, its status, the visitor's whole history on the site, the configurations

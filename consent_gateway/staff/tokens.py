@@ -122,11 +122,13 @@ def log_access(session: Session, staff: StaffToken, action: str, *, site_id: str
                           created_at=utcnow()))
 
 
-def access_log(session: Session, limit: int = 500) -> list[tuple[AccessLog, str, str]]:
-    """The latest reads of personal data, newest first, each with its reader's name and role."""
-    rows = session.execute(
-        select(AccessLog, StaffToken.name, StaffToken.role)
-        .join(StaffToken, StaffToken.id == AccessLog.staff_token_id)
-        .order_by(AccessLog.id.desc()).limit(limit)
-    ).all()
+def access_log(session: Session, limit: int = 500, *,
+               site_id: str | None = None) -> list[tuple[AccessLog, str, str]]:
+    """The latest reads of personal data (of one site if given), newest first, each with its
+    reader's name and role."""
+    query = (select(AccessLog, StaffToken.name, StaffToken.role)
+             .join(StaffToken, StaffToken.id == AccessLog.staff_token_id))
+    if site_id is not None:
+        query = query.where(AccessLog.site_id == site_id)
+    rows = session.execute(query.order_by(AccessLog.id.desc()).limit(limit)).all()
     return [(entry, name, role) for entry, name, role in rows]

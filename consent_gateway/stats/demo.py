@@ -31,6 +31,9 @@ from consent_gateway.stats.rollup import (
 )
 
 PROFILES = 2000
+DAY_SECONDS = 86_400
+# How long before the seed's own time its latest decision is: older than `ledger seal`'s settle time.
+SETTLED = timedelta(minutes=1)
 BATCH = 50_000
 COUNTRIES = (("FR", 70), ("MA", 7), ("BE", 5), ("CH", 3), ("ES", 3), ("DE", 3), ("MU", 2), ("GB", 2),
              ("US", 2), (None, 3))
@@ -105,15 +108,25 @@ def _day_weights(days: list[date]) -> list[float]:
 
 
 class SyntheticDecisions:
-    """A seeded generator of decisions over ``days`` days ending ``today``."""
+    """A seeded generator of decisions over ``days`` days ending ``today``, none after ``now``.
+
+    Today's decisions fall between midnight and ``now`` minus ``SETTLED``: a decision dated later
+    today would be a time that has not happened, and ``ledger seal`` stops at the first event it
+    cannot seal yet, so one of them left the rest of the seed unsealed.
+    """
 
     def __init__(self, sites: SitesConfig, *, days: int = 365, today: date | None = None,
-                 seed: int | None = None):
+                 seed: int | None = None, now: datetime | None = None):
         self.sites = sites
         self.rng = random.Random(seed)
         self.profiles = _profiles(sites, self.rng)
-        today = today or datetime.now(UTC).date()
+        now = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
+        today = today or now.date()
         self.days = [today - timedelta(days=days - 1 - i) for i in range(days)]
+        # The seconds of each day that are in the past (the whole day but today's last hours).
+        latest = now - SETTLED
+        self.spans = [max(1, min(DAY_SECONDS, int((latest - datetime.combine(d, datetime.min.time()))
+                                                  .total_seconds()))) for d in self.days]
         self.weights = _day_weights(self.days)
         self.counts: Counter[tuple[int, int]] = Counter()
 
@@ -131,7 +144,7 @@ class SyntheticDecisions:
             rows = []
             for j in range(size):
                 p = profiles[prof_idx[j]]
-                at = midnight[day_idx[j]] + timedelta(seconds=rng.randrange(86_400))
+                at = midnight[day_idx[j]] + timedelta(seconds=rng.randrange(self.spans[day_idx[j]]))
                 n = done + j
                 rows.append((f"{receipt_base + n:032x}", p.row[0], f"demo_{visitor_base + n:016x}",
                              *p.row[1:], f"{at:%Y-%m-%d %H:%M:%S}", f"{at + p.lifetime:%Y-%m-%d %H:%M:%S}"))
@@ -174,13 +187,13 @@ def insert_events(session: Session, rows: list[tuple[Any, ...]]) -> None:
 
 def seed_decisions(session: Session, sites: SitesConfig, events: int, *, days: int = 365,
                    today: date | None = None, seed: int | None = None, fresh: bool = False,
-                   progress: Callable[[int], None] | None = None) -> int:
+                   progress: Callable[[int], None] | None = None, now: datetime | None = None) -> int:
     """Write ``events`` synthetic decisions and add them to the rollups, committing each batch.
 
     ``fresh`` says the rollups are empty (plain inserts instead of adding to existing rows).
     Returns the number of rollup rows written.
     """
-    synthetic = SyntheticDecisions(sites, days=days, today=today, seed=seed)
+    synthetic = SyntheticDecisions(sites, days=days, today=today, seed=seed, now=now)
     written = 0
     for rows in synthetic.batches(events):
         insert_events(session, rows)

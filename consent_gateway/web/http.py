@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from flask import Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -212,3 +213,13 @@ def request_context() -> RequestContext:
         is_bot=ua.is_bot,
         gpc_header=gpc_header(),
     )
+
+
+def attachment(data: bytes, media_type: str, filename: str) -> Response:
+    """``data`` as a download under ``filename`` (never shown inline): the stored name is
+    sanitised (no quote, no path); non-ASCII letters go in ``filename*`` (RFC 6266)."""
+    response = Response(data, mimetype=media_type)
+    fallback = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode() or "file"
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}")
+    return response

@@ -4,6 +4,7 @@ whose GPS position is gone once stored); the recruiter downloads the very same C
 from __future__ import annotations
 
 import io
+import re
 
 from browser_support import assert_accessible, screenshot
 from contact_support import CANDIDATE, GPS_IFD, file_rows, jpeg_with_gps, pdf_bytes
@@ -20,7 +21,7 @@ def test_a_candidate_applies_with_a_cv_and_a_photo_and_the_page_passes_axe(
     cv.write_bytes(pdf_bytes())
     photo.write_bytes(jpeg_with_gps())
     page.goto(f"{live_server}/privacy/careers/contact")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Nous contacter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Postuler")
     expect(page.locator("#f-cv")).to_have_attribute("accept", ".pdf,.docx")
     expect(page.locator("#f-cv-limits")).to_have_text(
         "Formats acceptés : PDF, DOCX. Taille maximale : 256 Ko.")
@@ -34,7 +35,8 @@ def test_a_candidate_applies_with_a_cv_and_a_photo_and_the_page_passes_axe(
     screenshot(page, "careers-form-filled")
     page.get_by_role("button", name="Envoyer").click()
     confirmation = page.locator("#confirmation")
-    expect(confirmation).to_contain_text("Merci, votre message a été envoyé.")
+    expect(confirmation).to_contain_text("Merci, votre candidature a été envoyée.")
+    expect(confirmation.locator("[data-reference]")).to_have_text(re.compile(r"^CAND-[0-9A-Z]{6}$"))
     expect(confirmation.locator("[data-stored=cv]")).to_have_text("CV")
     assert_accessible(page)
     screenshot(page, "careers-form-sent")

@@ -86,7 +86,7 @@ def test_the_dpo_signs_in_sees_the_overdue_request_first_and_closes_it(page: Pag
     expect(page.locator(f"tr[data-reference='{late.reference}']")).to_contain_text("Clôturée — Satisfaite")
     expect(rows.first).to_have_attribute("data-reference", fresh.reference)
     page.get_by_role("link", name="Journal des accès").click()
-    expect(page.locator("tbody")).to_contain_text("rights_request.read")
+    expect(page.locator("tbody")).to_contain_text("A ouvert une demande")
     assert_accessible(page)
     screenshot(page, "dpo-access-log")
     page.get_by_role("button", name="Se déconnecter (Dominique DPO)").click()

@@ -62,7 +62,13 @@ def test_an_auditor_verifies_with_the_published_jwks(app, settings, client, tmp_
     assert refused.exit_code == 1 and "no valid signature" in refused.output
 
 
-def test_seal_without_receipt_keys_says_what_to_set(settings):
-    result = ledger(settings, "seal", receipt_keys=False)
+def test_seal_without_receipt_keys_in_production_says_what_to_set(settings):
+    # Another key variable set says production: no development key stands in for the missing one.
+    env = {"CONSENT_GATEWAY_DATABASE_URL": settings.database_url,
+           "CONSENT_GATEWAY_SITES": str(settings.sites_path),
+           "CONSENT_GATEWAY_INSTANCE_PATH": str(settings.instance_path),
+           "CONSENT_GATEWAY_SECRET_KEYS": ",".join(settings.secret_keys),
+           "CONSENT_GATEWAY_RECEIPT_KEYS": ""}
+    result = CliRunner().invoke(main, ["ledger", "seal"], env=env)
     assert result.exit_code == 1
     assert "CONSENT_GATEWAY_RECEIPT_KEYS is not set" in result.output and "Traceback" not in result.output

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
 from rights_support import staff_token, submit
 from sqlalchemy import text
 
@@ -21,12 +20,6 @@ def sign_in(client, token: str):
     page = client.get("/dpo/sign-in").get_data(as_text=True)
     return client.post("/dpo/sign-in", data={"token": token, "csrf_token": csrf(page)})
 
-
-@pytest.fixture
-def dpo(app, client):
-    token, _ = staff_token(app)
-    assert sign_in(client, token).status_code == 302
-    return client
 
 
 def test_the_workspace_needs_a_signed_in_dpo(app, client):
@@ -105,17 +98,18 @@ def test_a_request_page_decrypts_and_logs_then_extend_and_close(app, dpo, db_ses
                                     "FROM rights_request")).one()
     assert tuple(state) == ("fulfilled", True, True)
     log = dpo.get("/dpo/access-log").get_data(as_text=True)
-    assert "rights_request.close" in log and "Dominique DPO" in log
+    assert "A clôturé une demande" in log and "Dominique DPO" in log
+    assert "rights_request.close</td>" not in log
 
 
-def test_the_proof_bundle_of_a_receipt_is_shown_and_logged(app, dpo, db_session):
+def test_older_proof_links_open_the_timeline_of_the_receipt(app, dpo, db_session):
     from contact_support import decide
 
     token, visitor = decide(app)
     receipt_id = db_session.execute(text("SELECT receipt_id FROM consent_event")).scalar_one()
     page = dpo.get(f"/dpo/proof?site=demo&receipt={receipt_id}").get_data(as_text=True)
     assert visitor in page
-    assert db_session.execute(text("SELECT action FROM access_log")).scalar_one() == "proof.read"
+    assert db_session.execute(text("SELECT action FROM access_log")).scalar_one() == "timeline.read"
     assert dpo.get("/dpo/proof?site=demo&receipt=nope").status_code == 404
 
 

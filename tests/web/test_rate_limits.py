@@ -21,7 +21,7 @@ from consent_gateway.web.platform.limit_storage import SQLiteStorage
 README = Path(__file__).resolve().parents[2] / "README.md"
 DEMO = "http://127.0.0.1:8000"
 # Writes that need no limit: signing out only drops the caller's own session cookie.
-UNLIMITED = {"dashboard.sign_out_page", "dpo.sign_out_page"}
+UNLIMITED = {"dashboard.sign_out_page", "dpo.sign_out_page", "recruiting.sign_out_page"}
 
 
 def readme_limits() -> set[tuple[str, str, str]]:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
-from urllib.parse import quote
-
 from flask import Blueprint, Response, g, jsonify
 
 from consent_gateway import contact
@@ -12,7 +9,7 @@ from consent_gateway.db import get_session
 from consent_gateway.staff import applications
 from consent_gateway.web.auth import require_role
 from consent_gateway.web.extensions import gateway
-from consent_gateway.web.http import site_or_404
+from consent_gateway.web.http import attachment, site_or_404
 from consent_gateway.web.platform.limits import STAFF_ACTIONS, limited
 
 bp = Blueprint("applications", __name__, url_prefix="/api/v1/sites/<site_id>/applications")
@@ -37,12 +34,7 @@ def download_file(site_id: str, submission_id: str, field: str):
     site = site_or_404(site_id)
     found = applications.download_file(get_session(), site, g.staff, contact.cipher_for(gw.settings.pii_keys),
                                        submission_id, field)
-    response = Response(found.data, mimetype=found.media_type)
-    # The stored name is sanitised (no quote, no path); non-ASCII letters go in filename* (RFC 6266).
-    fallback = unicodedata.normalize("NFKD", found.filename).encode("ascii", "ignore").decode() or "file"
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(found.filename)}")
-    return response
+    return attachment(found.data, found.media_type, found.filename)
 
 
 @bp.delete("/<submission_id>")

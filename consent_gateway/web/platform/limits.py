@@ -65,11 +65,13 @@ UNDECLARED_COOKIES = Rule("POST /api/v1/sites/<site>/undeclared-cookies", "10/mi
 WITHDRAW = Rule("POST /privacy/<site>/receipts/<token>/withdraw", "30/minute", "client")
 # Counted on failures only, per client and per token prefix (``web.platform.credentials``): a
 # correct token is never refused.
-FAILED_CREDENTIALS = Rule("Authorization: Bearer (any staff API), POST /dashboard/sign-in, POST /dpo/sign-in",
+FAILED_CREDENTIALS = Rule("Authorization: Bearer (any staff API), POST /dashboard/sign-in, "
+                          "POST /dpo/sign-in, POST /recruiting/sign-in",
                           "10/minute;100/hour", "failures, per client and per token prefix",
                           override="FAILED_CREDENTIALS")
 # Staff writes are authenticated; the limit only stops a stolen session or token from flooding.
-STAFF_ACTIONS = Rule("POST /dpo/requests/<reference>/extend, …/close, "
+STAFF_ACTIONS = Rule("POST /dpo/requests/<reference>/extend, …/close, POST /dpo/applications/erase, "
+                     "POST /recruiting/applications/<reference>/status, …/notes, "
                      "DELETE /api/v1/sites/<site>/applications/<id>", "60/minute", "client")
 
 RULES = (CONSENTS, RECEIPT_VERIFY, CONTACT, APPLICATION, OBJECTIONS, IMPRESSIONS_PER_CLIENT,

@@ -1,6 +1,8 @@
-"""The DPO's workspace: rights requests (overdue first), a request's details, extending and
-closing it, the proof bundle of a receipt, the undeclared cookies of each site, and the access
-log. Signed in with a dpo (or admin) staff token through ``web.signin``; every read of personal
+"""The DPO's workspace: rights requests (overdue first, filtered by site, status, overdue), a
+request's details, extending and closing it, one search box that opens a visitor's timeline from
+a receipt token, a receipt id or a request reference (with the raw proof bundle as a JSON
+download), the undeclared cookies of each site, and the access log in words. Signed in with a
+dpo (or admin) staff token through ``web.signin``; every read of personal
 data is written to the access log.
 Its answers are never stored, framed or referred (``web.security``)."""
 
@@ -13,15 +15,18 @@ from flask import Blueprint, Response, g, redirect, render_template, request, ur
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, TextAreaField
 
 from consent_gateway import contact, cookie_audit, rights, staff
 from consent_gateway.db import get_session, utcnow
 from consent_gateway.errors import NotFound, ValidationError
+from consent_gateway.staff import applications, review
 from consent_gateway.web.extensions import gateway
 from consent_gateway.web.http import site_or_404
 from consent_gateway.web.platform.credentials import TooManyAttempts, counts_failures
 from consent_gateway.web.platform.limits import STAFF_ACTIONS, limited
+from consent_gateway.web.staff import wording
+from consent_gateway.web.staff.errors import html_errors
 from consent_gateway.web.staff.signin import SignInForm, require_signed_in, safe_next, sign_in, sign_out
 from consent_gateway.web.visitor.rights import KIND_LABELS, choices
 
@@ -35,6 +40,7 @@ OUTCOME_LABELS = {
     "identity_not_verified": _l("Identity could not be verified"),
 }
 signed_in = require_signed_in(*ROLES, sign_in_endpoint="dpo.sign_in_page")
+html_errors(bp, "dpo.requests")
 
 
 class ExtendForm(FlaskForm):
@@ -52,10 +58,20 @@ class SignOutForm(FlaskForm):
     pass
 
 
+class EraseApplicationForm(FlaskForm):
+    reference = StringField(_l("Reference the candidate quotes (CAND-…)"))
+
+
+# Times on staff pages carry their zone: a DPO answering within a legal deadline must know which.
+TIME_FORMAT = "d MMM y, HH:mm zzz"
+REQUEST_STATUSES = ("open", "closed", "all")
+
+
 @bp.context_processor
 def _layout() -> dict:
     return {"sign_out_form": SignOutForm(), "kind_labels": KIND_LABELS, "outcome_labels": OUTCOME_LABELS,
-            "lang": str(get_locale())}
+            "lang": str(get_locale()), "time_format": TIME_FORMAT, "wording": wording,
+            "site_names": {sid: s.name for sid, s in gateway().sites.sites.items()}}
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -87,8 +103,17 @@ def sign_out_page():
 @bp.get("/")
 @signed_in
 def requests():
-    """Every request, open ones first by deadline: the overdue lead."""
-    return render_template("staff/dpo/requests.html", rows=rights.list_requests(get_session()), now=utcnow())
+    """Every request, open ones first by deadline (the overdue lead), filtered by site, status and
+    overdue; an unknown filter value is ignored rather than refused (it is a bookmark gone stale)."""
+    sites = gateway().sites.sites
+    site_id = request.args.get("site") if request.args.get("site") in sites else None
+    status = request.args.get("status", "all")
+    status = status if status in REQUEST_STATUSES else "all"
+    overdue = request.args.get("overdue") == "1"
+    now = utcnow()
+    rows = rights.list_requests(get_session(), site_id=site_id, status=status, overdue=overdue, now=now)
+    return render_template("staff/dpo/requests.html", rows=rows, now=now, sites=sites,
+                           filters={"site": site_id or "", "status": status, "overdue": overdue})
 
 
 @bp.get("/requests/<reference>")
@@ -119,7 +144,7 @@ def extend(reference: str):
                                   form.notice.data or "", g.staff)
             return redirect(url_for("dpo.request_page", reference=reference))
         except ValidationError as exc:
-            return _request_page(reference, form, CloseForm(formdata=None), error=exc.message), 400
+            return _request_page(reference, form, CloseForm(formdata=None), error=_said(exc)), 400
     return _request_page(reference, form, CloseForm(formdata=None), error="csrf"), 400
 
 
@@ -134,24 +159,63 @@ def close(reference: str):
                                  form.note.data or "", g.staff)
             return redirect(url_for("dpo.requests"))
         except ValidationError as exc:
-            return _request_page(reference, ExtendForm(formdata=None), form, error=exc.message), 400
+            return _request_page(reference, ExtendForm(formdata=None), form, error=_said(exc)), 400
     return _request_page(reference, ExtendForm(formdata=None), form, error="csrf"), 400
 
 
 @bp.get("/proof")
 @signed_in
 def proof():
-    """The proof bundle of a receipt (staff.proof_bundle logs the read)."""
-    site_id, receipt_id = request.args.get("site", ""), request.args.get("receipt", "").strip()
-    bundle, missing = None, False
-    if site_id and receipt_id:
+    """One search box: a receipt token, a receipt id or a request reference opens the visitor's
+    timeline on that site (``rights.find_timeline`` logs the read). ``?site=&receipt=`` (older
+    links) searches the receipt id."""
+    query = (request.args.get("q") or request.args.get("receipt") or "").strip()
+    timeline, error = None, None
+    if query:
+        gw = gateway()
         try:
-            bundle = staff.proof_bundle(get_session(), gateway().sites, site_or_404(site_id), receipt_id,
-                                        g.staff)
-        except NotFound:
-            missing = True
-    return render_template("staff/dpo/proof.html", sites=gateway().sites.sites, site_id=site_id,
-                           receipt_id=receipt_id, bundle=bundle, missing=missing), 404 if missing else 200
+            timeline = rights.find_timeline(get_session(), gw.sites, gw.signer, gw.receipt_keys, _cipher(),
+                                            query,
+                                            g.staff, lang=str(get_locale()))
+        except NotFound as exc:
+            error = wording.SEARCH_ERRORS.get(exc.code, wording.SEARCH_ERRORS["token_malformed"])
+    return render_template("staff/dpo/proof.html", query=query, timeline=timeline, error=error,
+                           now=utcnow()), 404 if error else 200
+
+
+@bp.get("/proof/<receipt_id>.json")
+@signed_in
+def proof_json(receipt_id: str):
+    """The raw proof bundle of a receipt, as a JSON file to keep or hand over (logged)."""
+    gw = gateway()
+    event_site = staff.receipt_site(get_session(), receipt_id)
+    bundle = staff.proof_bundle(get_session(), gw.sites, site_or_404(event_site), receipt_id, g.staff)
+    answer = Response(json.dumps(bundle, indent=2, ensure_ascii=False), mimetype="application/json")
+    answer.headers["Content-Disposition"] = f'attachment; filename="proof-{receipt_id}.json"'
+    return answer
+
+
+@bp.route("/applications/erase", methods=["GET", "POST"])
+@limited(STAFF_ACTIONS, methods=["POST"])
+@signed_in
+def erase_application():
+    """The DPO answers a candidate's erasure request by the reference they quote: the application
+    goes with its files and notes (logged), without the DPO reading it."""
+    form = EraseApplicationForm()
+    erased, error = None, None
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            error = "csrf"
+        else:
+            reference = (form.reference.data or "").strip().upper()
+            try:
+                site_id, submission_id = review.find_reference(get_session(), reference)
+                applications.erase_application(get_session(), site_or_404(site_id), g.staff, submission_id)
+                erased, form = reference, EraseApplicationForm(formdata=None)
+            except NotFound:
+                error = "not_found"
+    status = 400 if error == "csrf" else 404 if error else 200
+    return render_template("staff/dpo/erase_application.html", form=form, erased=erased, error=error), status
 
 
 @bp.get("/cookies")
@@ -167,7 +231,12 @@ def undeclared_cookies():
 @bp.get("/access-log")
 @signed_in
 def access_log():
-    return render_template("staff/dpo/access_log.html", entries=staff.access_log(get_session()))
+    """The latest reads of personal data, in words, optionally for one site."""
+    sites = gateway().sites.sites
+    site_id = request.args.get("site") if request.args.get("site") in sites else None
+    entries = staff.access_log(get_session(), site_id=site_id)
+    return render_template("staff/dpo/access_log.html", entries=entries,
+                           sites=sites, site_filter=site_id or "")
 
 
 def _request_page(reference: str, extend_form: ExtendForm, close_form: CloseForm, error: str | None = None):
@@ -179,6 +248,12 @@ def _request_page(reference: str, extend_form: ExtendForm, close_form: CloseForm
 
 def _can_extend(row: rights.RightsRequest, now: datetime) -> bool:
     return row.closed_at is None and row.extended_due_at is None and now <= row.due_at
+
+
+def _said(exc: ValidationError) -> str:
+    """A refusal of the service in the page's language (its message is the API's, in English)."""
+    said = wording.EXTEND_ERRORS.get(exc.code) or wording.EXTEND_ERRORS.get(exc.field or "")
+    return str(said) if said is not None else exc.message
 
 
 def _cipher() -> contact.PIICipher:

@@ -32,7 +32,7 @@ from consent_gateway.web.platform.credentials import check_credential
 
 F = TypeVar("F", bound=Callable[..., Any])
 # Path prefixes served with the staff session cookie.
-STAFF_AREAS: list[str] = ["/dpo", "/dashboard"]
+STAFF_AREAS: list[str] = ["/dpo", "/dashboard", "/recruiting"]
 STAFF_COOKIE = "iq_staff"
 IDLE_SECONDS = 30 * 60
 # The cookie's one entry: the random id of the session kept on the server.

@@ -136,3 +136,22 @@ def test_the_figures_of_a_pack_cover_the_counted_days_not_every_day_asked_for(ap
     # A period before anything was counted has no figures, and none from outside it.
     archive, _ = open_pack(_pack(app, db_session, start="2001-01-01", end="2001-12-31"))
     assert json.loads(archive.read("stats.json"))["rows"] == []
+
+
+def test_the_manifest_counts_the_sealed_and_unsealed_events_instead_of_a_bare_flag(app, db_session):
+    from contact_support import decide
+
+    from consent_gateway.consent.ledger import seal_ledger
+
+    gw = app.extensions["gateway"]
+    decide(app)
+    decide(app, action="reject_all")
+    seal_ledger(db_session, gw.receipt_keys, settle=timedelta(0))
+    decide(app)  # recorded after the seal: not covered by any checkpoint yet
+    archive, manifest = open_pack(_pack(app, db_session))
+    ledger = manifest["ledger"]
+    assert "ledger_intact" not in manifest
+    assert ledger["intact"] is True and ledger["checkpoints"] == 1
+    assert (ledger["events_sealed"], ledger["events_unsealed"]) == (2, 1)
+    assert (ledger["site_period_events_sealed"], ledger["site_period_events_unsealed"]) == (2, 1)
+    assert "1 not sealed yet" in ledger["summary"]
