@@ -20,6 +20,7 @@ from consent_gateway.consent import ReceiptKeys
 from consent_gateway.contact import PIICipher
 from consent_gateway.contact.rotation import rotate_pii
 from consent_gateway.db import make_engine
+from consent_gateway.db.files import exposed, sqlite_file, with_companions
 from consent_gateway.db.migrate import upgrade
 from consent_gateway.declaration import load_sites
 from consent_gateway.errors import ConfigurationError, GatewayError
@@ -31,6 +32,7 @@ from consent_gateway.settings import (
     sites_path_from_env,
 )
 from consent_gateway.staff import ROLES, create_token
+from consent_gateway.web.platform.limits import storage_uri
 from consent_gateway.workflows import purge as purge_expired
 
 GUNICORN_CONF = "consent_gateway.web.platform.gunicorn_conf"
@@ -71,7 +73,7 @@ def serve(host: str, port: int, workers: int, production: bool) -> None:
     With --production: checks the settings, then becomes gunicorn with the production settings.
     """
     if production:
-        _settings()  # a bad or missing setting stops here, with the variable named
+        _warn_exposed(_settings())  # a bad or missing setting stops here, with the variable named
         gunicorn = Path(sys.executable).with_name("gunicorn")
         os.execv(gunicorn, [str(gunicorn), "-c", f"python:{GUNICORN_CONF}", "-b", f"{host}:{port}",
                             "consent_gateway:create_app()"])
@@ -81,6 +83,7 @@ def serve(host: str, port: int, workers: int, production: bool) -> None:
         settings = _settings(development=True)
     for warning in caught:
         click.secho(f"warning: {warning.message}", fg="yellow", err=True)
+    _warn_exposed(settings)
     app = _app(settings)
     if settings.database_url.startswith("sqlite"):
 
@@ -101,6 +104,25 @@ def serve(host: str, port: int, workers: int, production: bool) -> None:
             return app
 
     _Server().run()
+
+
+def private_files(settings: Settings) -> list[Path]:
+    """The files that hold consent proof, contact data or keys: the instance folder, its development
+    keys, the SQLite databases (consent and rate limits) and their WAL, SHM and journal."""
+    paths = [settings.instance_path, *(settings.instance_path / name
+                                       for name in ("secret_key", "pii_key", "receipt_key"))]
+    for url in (settings.database_url, storage_uri(settings)):
+        database = sqlite_file(url) if url.startswith("sqlite") else None
+        if database is not None:
+            paths.extend(with_companions(database))
+    return paths
+
+
+def _warn_exposed(settings: Settings) -> None:
+    for path, mode in exposed(private_files(settings)):
+        owner_only = "0700" if path.is_dir() else "0600"
+        click.secho(f"warning: {path} is open to other users of this host (mode {mode:04o}); it holds "
+                    f"consent proof, contact data or keys: chmod {owner_only} {path}", fg="yellow", err=True)
 
 
 @main.group()
