@@ -26,6 +26,7 @@ from consent_gateway.declaration import load_sites
 from consent_gateway.errors import ConfigurationError, GatewayError
 from consent_gateway.logs import GunicornLogger
 from consent_gateway.settings import (
+    PREFIX,
     Settings,
     database_url_from_env,
     receipt_keys_from_env,
@@ -38,9 +39,9 @@ from consent_gateway.workflows import purge as purge_expired
 GUNICORN_CONF = "consent_gateway.web.platform.gunicorn_conf"
 
 
-def _settings(development: bool = False) -> Settings:
+def _settings(development: bool = False, environ: dict[str, str] | None = None) -> Settings:
     try:
-        return Settings.from_env(development=development)
+        return Settings.from_env(environ, development=development)
     except ConfigurationError as exc:
         raise click.ClickException(exc.message) from exc
 
@@ -80,7 +81,7 @@ def serve(host: str, port: int, workers: int, production: bool) -> None:
         return  # execv does not return; nothing below may run in its stead
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        settings = _settings(development=True)
+        settings = _settings(development=True, environ=served_environ(host, port))
     for warning in caught:
         click.secho(f"warning: {warning.message}", fg="yellow", err=True)
     _warn_exposed(settings)
@@ -88,7 +89,8 @@ def serve(host: str, port: int, workers: int, production: bool) -> None:
     if settings.database_url.startswith("sqlite"):
 
         upgrade(settings.database_url)
-    click.echo(f"Consent gateway on http://{host}:{port}/ — demo: http://{host}:{port}/demo/demo")
+    here = settings.public_url
+    click.echo(f"Consent gateway on {here}/ — demo: {here}/demo/demo")
 
     class _Server(BaseApplication):
         def load_config(self) -> None:
@@ -104,6 +106,18 @@ def serve(host: str, port: int, workers: int, production: bool) -> None:
             return app
 
     _Server().run()
+
+
+def served_environ(host: str, port: int) -> dict[str, str]:
+    """The environment with, unless ``CONSENT_GATEWAY_PUBLIC_URL`` names it, the address the
+    development server is reached at as the gateway's public origin (its links, redirects and the
+    origin its demo page posts from)."""
+    environ = dict(os.environ)
+    if not environ.get(PREFIX + "PUBLIC_URL"):
+        reachable = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
+        reachable = f"[{reachable}]" if ":" in reachable else reachable
+        environ[PREFIX + "PUBLIC_URL"] = f"http://{reachable}:{port}"
+    return environ
 
 
 def private_files(settings: Settings) -> list[Path]:
