@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from consent_gateway import create_app
+from consent_gateway.cli.backup import backup, restore
 from consent_gateway.cli.evidence import evidence
 from consent_gateway.cli.ledger import ledger
 from consent_gateway.cli.stats import demo, stats_command
@@ -258,6 +259,8 @@ def purge(dry_run: bool) -> None:
 
 main.add_command(ledger)
 main.add_command(evidence)
+main.add_command(backup)
+main.add_command(restore)
 
 
 def _safe_url(url: str) -> str:
