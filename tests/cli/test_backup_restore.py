@@ -207,3 +207,15 @@ def test_restore_refuses_a_damaged_archive(app, settings, tmp_path, fresh_url) -
     not_a_backup.write_bytes(b"not an archive")
     refused = cli(settings, fresh_url, "restore", str(not_a_backup))
     assert refused.exit_code == 1 and "cannot be read as a backup" in refused.output
+
+
+def test_a_postgresql_backup_without_pg_dump_says_what_to_install(settings, tmp_path, monkeypatch) -> None:
+    from consent_gateway.backup import archive
+
+    monkeypatch.setattr(archive.shutil, "which", lambda name: None)
+    url = "postgresql+psycopg://gateway:secret@127.0.0.1:1/nowhere"
+    answer = cli(settings, url, "backup", "--out", str(tmp_path / "b.tar.gz"))
+    assert answer.exit_code == 1
+    assert "pg_dump is not installed" in answer.output and "postgresql-client" in answer.output
+    assert "secret" not in answer.output
+    assert not (tmp_path / "b.tar.gz").exists()
