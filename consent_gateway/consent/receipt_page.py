@@ -42,7 +42,7 @@ class ReceiptPage:
     choices: list[PurposeChoice]
     receipt: dict[str, Any]
     receipt_jws: str
-    # The screenshot of this banner version (config hash) when one was taken (DESIGN §6
+    # The screenshot of this banner version (config hash) when one was taken (docs/dpo.md,
     # banner_snapshot): the evidence module fills it; None shows no image.
     snapshot_url: str | None = None
 
