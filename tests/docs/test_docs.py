@@ -57,7 +57,8 @@ def test_the_readme_keeps_the_two_commands_at_its_very_top():
 def test_nothing_in_the_project_refers_to_files_outside_it():
     tracked = subprocess.run(["git", "ls-files"], cwd=PROJECT_ROOT, capture_output=True, text=True,
                              check=True).stdout.split()
-    outside = re.compile(r"\.\./shared|/work/|DESIGN\.md|DESIGN §")
+    # Written so that this line does not match itself.
+    outside = re.compile(r"\.\./shar[e]d|/wor[k]/|DESIG[N]\.md|DESIG[N] §")
     found = []
     for name in tracked:
         path = PROJECT_ROOT / name
