@@ -117,11 +117,12 @@ def describe(session: Session, keys: KeySet) -> dict[str, Any]:
     """The manifest's account of the database ``session`` reads (counts, ledger, key ids)."""
     connection = session.connection()
     values = encrypted_values(connection, _openers(keys.pii_keys))
+    ledger = _ledger(session)
     return {
         "counts": _counts(connection),
-        "ledger": _ledger(session),
+        "ledger": ledger,
         "keys_needed": {
-            "receipt_keys": _ledger(session)["kids"],
+            "receipt_keys": ledger["kids"],
             "pii_keys": sorted(k for k in values if k != "unreadable"),
             "pii_values": values,
             "secret_keys": [key_id("secret", key) for key in keys.secret_keys],
