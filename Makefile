@@ -58,5 +58,5 @@ browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
 lint: install-test
-	$(BIN)/ruff check consent_gateway tests migrations bench
+	$(BIN)/ruff check consent_gateway tests migrations bench docs
 	$(BIN)/mypy

@@ -1,5 +1,5 @@
 """Throughput of the gateway's hot endpoints next to a bare Flask "hello", same gunicorn settings,
-same run (DESIGN §7: consent POST ≥ 50 %, banner config GET ≥ 90 % of hello).
+same run (docs/development.md, Benchmarks: consent POST ≥ 50 %, banner config GET ≥ 90 % of hello).
 
     .venv/bin/python bench/api_throughput.py [--seconds 8] [--connections 8]
         [--database-url postgresql+psycopg://…]

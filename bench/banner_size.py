@@ -1,4 +1,4 @@
-"""Size of the banner (script and styles are one file) gzipped, next to the 8 KB bar (DESIGN §7).
+"""Size of the banner (script and styles are one file) gzipped, next to the 8 KB bar (docs/development.md).
 
     make banner && .venv/bin/python bench/banner_size.py
 

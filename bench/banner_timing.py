@@ -1,4 +1,4 @@
-"""How fast the banner shows, in headless Chromium (DESIGN §7 bars: the per-site script ≤ 10 ms
+"""How fast the banner shows, in headless Chromium (bars of docs/development.md: the per-site script ≤ 10 ms
 from script start to banner visible; ≤ 5 ms added to DOMContentLoaded; the first layer covers
 ≤ 40% of a 360×640 phone screen).
 

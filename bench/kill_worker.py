@@ -1,4 +1,4 @@
-"""Acknowledged consents lost when a gateway worker is killed mid-load (DESIGN §7 bar: zero).
+"""Acknowledged consents lost when a gateway worker is killed mid-load (bar: zero, docs/development.md).
 
     .venv/bin/python bench/kill_worker.py [--seconds 6] [--clients 4] [--kills 3]
         [--database-url postgresql+psycopg://…]

@@ -1,4 +1,4 @@
-"""The stats query at scale (DESIGN §7: 30 days x all purposes over 10 million events <= 100 ms).
+"""The stats query at scale (docs/development.md: 30 days x all purposes over 10 million events <= 100 ms).
 
     .venv/bin/python bench/stats_query.py [--events 10000000] [--database-url postgresql+psycopg://…]
 

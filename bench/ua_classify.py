@@ -1,5 +1,5 @@
 """User-agent classification of unseen agents: our classifier next to ua-parser's pure-Python
-resolver (the baseline, same process), against the 50 µs bar of DESIGN §7.
+resolver (the baseline, same process), against the 50 µs bar of docs/development.md.
 
     .venv/bin/python bench/ua_classify.py [--n 3000]
 

@@ -117,6 +117,13 @@ class LedgerBusy(GatewayError):
     code = "ledger_busy"
 
 
+class BackupRefused(GatewayError):
+    """A backup or restore that cannot be done: a tool missing, a target not empty, a damaged archive."""
+
+    status = 409
+    code = "backup_refused"
+
+
 class PayloadTooLarge(GatewayError):
     status = 413
     code = "payload_too_large"

@@ -21,6 +21,7 @@ from maxminddb.errors import InvalidDatabaseError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from consent_gateway.db.files import create_private_file, private_dir
 from consent_gateway.errors import ConfigurationError
 
 PREFIX = "CONSENT_GATEWAY_"
@@ -372,15 +373,17 @@ def _development_key(instance: Path, name: str, *, fernet: bool = False, ed25519
     path = instance / name
     if path.exists():
         return path.read_text().strip()
-    instance.mkdir(parents=True, exist_ok=True)
+    private_dir(instance)
     if fernet:
         key = Fernet.generate_key().decode()
     elif ed25519:
         key = generate_receipt_key()
     else:
         key = secrets.token_urlsafe(48)
-    path.write_text(key + "\n")
-    path.chmod(0o600)
+    try:
+        create_private_file(path, key + "\n")  # 0600 from its creation, never widened then narrowed
+    except FileExistsError:  # another process created it between the check and now: use theirs
+        return path.read_text().strip()
     warnings.warn(
         f"No CONSENT_GATEWAY_{name.upper()}S set: created a development key in {path}. "
         "Set the variable in production.",

@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from consent_gateway import create_app
+from consent_gateway.cli.backup import backup, restore
 from consent_gateway.cli.environment import command_engine, command_settings, receipt_keys
 from consent_gateway.cli.evidence import evidence
 from consent_gateway.cli.ledger import ledger
@@ -20,23 +21,26 @@ from consent_gateway.cli.stats import demo, stats_command
 from consent_gateway.cli.tokens import tokens
 from consent_gateway.contact import PIICipher
 from consent_gateway.contact.rotation import rotate_pii
+from consent_gateway.db.files import exposed, sqlite_file, with_companions
 from consent_gateway.db.migrate import upgrade
 from consent_gateway.declaration import load_sites
 from consent_gateway.errors import ConfigurationError
 from consent_gateway.logs import GunicornLogger
 from consent_gateway.settings import (
+    PREFIX,
     Settings,
     database_url_from_env,
     sites_path_from_env,
 )
+from consent_gateway.web.platform.limits import storage_uri
 from consent_gateway.workflows import purge as purge_expired
 
 GUNICORN_CONF = "consent_gateway.web.platform.gunicorn_conf"
 
 
-def _settings(development: bool = False) -> Settings:
+def _settings(development: bool = False, environ: dict[str, str] | None = None) -> Settings:
     try:
-        return Settings.from_env(development=development)
+        return Settings.from_env(environ, development=development)
     except ConfigurationError as exc:
         raise click.ClickException(exc.message) from exc
 
@@ -69,21 +73,23 @@ def serve(host: str, port: int, workers: int, production: bool) -> None:
     With --production: checks the settings, then becomes gunicorn with the production settings.
     """
     if production:
-        _settings()  # a bad or missing setting stops here, with the variable named
+        _warn_exposed(_settings())  # a bad or missing setting stops here, with the variable named
         gunicorn = Path(sys.executable).with_name("gunicorn")
         os.execv(gunicorn, [str(gunicorn), "-c", f"python:{GUNICORN_CONF}", "-b", f"{host}:{port}",
                             "consent_gateway:create_app()"])
         return  # execv does not return; nothing below may run in its stead
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        settings = _settings(development=True)
+        settings = _settings(development=True, environ=served_environ(host, port))
     for warning in caught:
         click.secho(f"warning: {warning.message}", fg="yellow", err=True)
+    _warn_exposed(settings)
     app = _app(settings)
     if settings.database_url.startswith("sqlite"):
 
         upgrade(settings.database_url)
-    click.echo(f"Consent gateway on http://{host}:{port}/ — demo: http://{host}:{port}/demo/demo")
+    here = settings.public_url
+    click.echo(f"Consent gateway on {here}/ — demo: {here}/demo/demo")
 
     class _Server(BaseApplication):
         def load_config(self) -> None:
@@ -99,6 +105,37 @@ def serve(host: str, port: int, workers: int, production: bool) -> None:
             return app
 
     _Server().run()
+
+
+def served_environ(host: str, port: int) -> dict[str, str]:
+    """The environment with, unless ``CONSENT_GATEWAY_PUBLIC_URL`` names it, the address the
+    development server is reached at as the gateway's public origin (its links, redirects and the
+    origin its demo page posts from)."""
+    environ = dict(os.environ)
+    if not environ.get(PREFIX + "PUBLIC_URL"):
+        reachable = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
+        reachable = f"[{reachable}]" if ":" in reachable else reachable
+        environ[PREFIX + "PUBLIC_URL"] = f"http://{reachable}:{port}"
+    return environ
+
+
+def private_files(settings: Settings) -> list[Path]:
+    """The files that hold consent proof, contact data or keys: the instance folder, its development
+    keys, the SQLite databases (consent and rate limits) and their WAL, SHM and journal."""
+    paths = [settings.instance_path, *(settings.instance_path / name
+                                       for name in ("secret_key", "pii_key", "receipt_key"))]
+    for url in (settings.database_url, storage_uri(settings)):
+        database = sqlite_file(url) if url.startswith("sqlite") else None
+        if database is not None:
+            paths.extend(with_companions(database))
+    return paths
+
+
+def _warn_exposed(settings: Settings) -> None:
+    for path, mode in exposed(private_files(settings)):
+        owner_only = "0700" if path.is_dir() else "0600"
+        click.secho(f"warning: {path} is open to other users of this host (mode {mode:04o}); it holds "
+                    f"consent proof, contact data or keys: chmod {owner_only} {path}", fg="yellow", err=True)
 
 
 @main.group()
@@ -193,6 +230,8 @@ def purge(dry_run: bool) -> None:
 main.add_command(tokens)
 main.add_command(ledger)
 main.add_command(evidence)
+main.add_command(backup)
+main.add_command(restore)
 
 
 def _safe_url(url: str) -> str:

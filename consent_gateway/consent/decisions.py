@@ -81,7 +81,7 @@ class RecordedConsent:
 
 
 def parse_decision(sites: SitesConfig, site: Site, body: Any, *, gpc_header: bool = False) -> Decision:
-    """Check a consent POST body against the site's declaration (DESIGN §3) and complete it.
+    """Check a consent POST body against the site's declaration (docs/http-api.md) and complete it.
 
     Raises ValidationError (400) naming the field, or StalePolicy (409) when the visitor was shown
     another policy version or banner than the current one and must be asked again. The previous

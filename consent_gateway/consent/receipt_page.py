@@ -31,6 +31,8 @@ class PurposeChoice:
     # (vendor name, consent) for each vendor of a consent-based purpose, when the decision chose
     # vendor by vendor (receipts from before have none).
     vendors: tuple[tuple[str, bool], ...] = ()
+    # The categories of personal data the purpose uses, in the receipt's language (its piiCategory).
+    data: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ class ReceiptPage:
     choices: list[PurposeChoice]
     receipt: dict[str, Any]
     receipt_jws: str
-    # The screenshot of this banner version (config hash) when one was taken (DESIGN §6
+    # The screenshot of this banner version (config hash) when one was taken (docs/dpo.md,
     # banner_snapshot): the evidence module fills it; None shows no image.
     snapshot_url: str | None = None
 
@@ -66,10 +68,15 @@ def receipt_page(session: Session, sites: SitesConfig, signer: ReceiptSigner, ke
     receipt = build_receipt(event_facts(event), shown, sites)
     choices = [
         PurposeChoice(p["id"], p["label"], p["legal_basis"], p["required"], event.choices.get(p["id"], False),
-                      _vendor_choices(p, event))
+                      _vendor_choices(p, event), _data(sites, p["id"], event.lang))
         for p in shown.get("purposes", [])
     ]
     return ReceiptPage(event, receipt_status(session, event), choices, receipt, keys.sign_receipt(receipt))
+
+
+def _data(sites: SitesConfig, purpose_id: str, lang: str) -> tuple[str, ...]:
+    declared = sites.purposes.get(purpose_id)
+    return declared.pii_categories.get(lang) if declared else ()
 
 
 def _vendor_choices(purpose: dict[str, Any], event: ConsentEvent) -> tuple[tuple[str, bool], ...]:

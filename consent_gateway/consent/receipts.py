@@ -12,6 +12,7 @@ from typing import Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from consent_gateway.consent.wording import termination
 from consent_gateway.declaration import SitesConfig
 from consent_gateway.errors import InvalidReceipt
 
@@ -99,7 +100,8 @@ def build_receipt(facts: ReceiptFacts, shown: dict[str, Any], sites: SitesConfig
 
     ``shown`` is the banner configuration the visitor saw (by its hash), so the purposes, vendors
     and links are those of the moment of consent, not of today's ``sites.yaml``. What the banner
-    does not show comes from the declaration ``sites``: each purpose's ``pii_categories``, which
+    does not show comes from the declaration ``sites``: each purpose's ``pii_categories`` (in the
+    receipt's language, like its labels and ``termination``), which
     vendors are first parties, the controller's country (the jurisdiction) and DPO contact.
     """
     controller = sites.controller
@@ -122,12 +124,9 @@ def build_receipt(facts: ReceiptFacts, shown: dict[str, Any], sites: SitesConfig
             "purposeCategory": [purpose["id"]],
             "consentType": "EXPLICIT" if purpose["legal_basis"] == "consent" else "NOT_REQUIRED",
             "legalBasis": purpose["legal_basis"],
-            "piiCategory": list(declared.pii_categories) if declared else [],
+            "piiCategory": list(declared.pii_categories.get(facts.lang)) if declared else [],
             "primaryPurpose": purpose["required"],
-            "termination": (
-                f"Expires {facts.expires_at.date().isoformat()}; withdraw at any time "
-                f"from the privacy centre ({privacy}) or the 'manage cookies' control."
-            ),
+            "termination": termination(facts.lang, facts.expires_at.date(), privacy),
             "thirdPartyDisclosure": bool(third_parties),
             "thirdPartyName": ", ".join(third_parties),
         }

@@ -1,4 +1,4 @@
-"""Contact-form gating and encrypted storage (DESIGN §5). Re-exports only."""
+"""Contact-form gating and encrypted storage (docs/embedding.md, Contact forms). Re-exports only."""
 
 from consent_gateway.contact.capture import (
     HONEYPOT,

@@ -9,6 +9,7 @@ from sqlalchemy import CursorResult, Engine, Result, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session
 
+from consent_gateway.db.files import prepare_sqlite_url
 from consent_gateway.db.health import watch_read_only
 
 
@@ -17,7 +18,8 @@ class Base(DeclarativeBase):
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for ``url``; SQLite gets WAL, a busy timeout and foreign keys.
+    """An engine for ``url``; SQLite gets WAL, a busy timeout and foreign keys, in a file only its
+    owner reads (``db.files``).
 
     WAL with ``synchronous=NORMAL`` keeps every committed transaction across a killed process
     (only a power cut can lose the last commits), and lets readers run beside the one writer.
@@ -26,6 +28,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """
     kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
+        prepare_sqlite_url(url)  # created 0600 before SQLite opens it, its WAL and SHM inherit that
         kwargs.setdefault("connect_args", {"timeout": 15, "check_same_thread": False})
         engine = create_engine(url, **kwargs)
 

@@ -8,6 +8,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from consent_gateway.db.files import prepare_sqlite_url
+
 
 def migrations_dir() -> Path:
     """Where the revisions are: the top-level ``migrations/`` of the checkout, which the wheel
@@ -27,8 +29,7 @@ def alembic_config(database_url: str) -> Config:
 
 def upgrade(database_url: str, revision: str = "head") -> None:
     """Bring the schema at ``database_url`` up to ``revision``."""
-    if database_url.startswith("sqlite:///"):
-        Path(database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    prepare_sqlite_url(database_url)
     command.upgrade(alembic_config(database_url), revision)
 
 

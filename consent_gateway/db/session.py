@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Flask, current_app, g
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -14,8 +12,6 @@ from consent_gateway.db.base import make_engine
 def init_app(app: Flask) -> None:
     """Create the engine for the app's settings and close each request's session after it."""
     settings = app.extensions["settings"]
-    if settings.database_url.startswith("sqlite:///"):
-        Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     app.extensions["db_engine"] = make_engine(settings.database_url)
     app.teardown_appcontext(_close_session)
 

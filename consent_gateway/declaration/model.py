@@ -70,6 +70,17 @@ class Text:
 
 
 @dataclass(frozen=True)
+class TextList:
+    """A list of short texts in each language, the same items in the same order."""
+
+    fr: tuple[str, ...]
+    en: tuple[str, ...]
+
+    def get(self, lang: str) -> tuple[str, ...]:
+        return getattr(self, lang) if lang in LANGUAGES else self.fr
+
+
+@dataclass(frozen=True)
 class Transfer:
     country: Text
     safeguard: Text
@@ -100,7 +111,7 @@ class Purpose:
     gcm: tuple[str, ...]
     trackers: bool
     retention_days: int
-    pii_categories: tuple[str, ...]
+    pii_categories: TextList
     retention_note: Text | None = None
 
     @property

@@ -26,6 +26,7 @@ from consent_gateway.declaration.model import (
     Purpose,
     Site,
     SitesConfig,
+    TextList,
     Transfer,
     Vendor,
 )
@@ -151,15 +152,29 @@ def _purposes(c: Checker, node: Any) -> dict[str, Purpose]:
     return out
 
 
-def _pii_categories(c: Checker, item: dict, p: str) -> tuple[str, ...]:
-    """Kantara's ``piiCategory``: one English list, the same words in every receipt's language."""
-    categories = c.items(item, "pii_categories", p)
-    if "pii_categories" in item and not categories:
-        c.fail(f"{p}.pii_categories", "must name at least one category of personal data")
-    for i, category in enumerate(categories):
-        if not isinstance(category, str) or not category.strip():
-            c.fail(f"{p}.pii_categories[{i}]", "must be a non-empty string")
-    return tuple(str(x).strip() for x in categories)
+def _pii_categories(c: Checker, item: dict, p: str) -> TextList:
+    """Kantara's ``piiCategory`` in each language: the same categories, in the same order."""
+    node = item.get("pii_categories")
+    if "pii_categories" not in item:
+        return TextList((), ())
+    if not isinstance(node, dict):
+        c.fail(f"{p}.pii_categories", "must give the list in fr and en")
+        return TextList((), ())
+    node = c.mapping(node, f"{p}.pii_categories", set(LANGUAGES), set(LANGUAGES))
+    lists: dict[str, tuple[str, ...]] = {}
+    for lang in LANGUAGES:
+        where = f"{p}.pii_categories.{lang}"
+        categories = c.items(node, lang, f"{p}.pii_categories")
+        if lang in node and not categories:
+            c.fail(where, "must name at least one category of personal data")
+        for i, category in enumerate(categories):
+            if not isinstance(category, str) or not category.strip():
+                c.fail(f"{where}[{i}]", "must be a non-empty string")
+        lists[lang] = tuple(str(x).strip() for x in categories)
+    if len({len(v) for v in lists.values()}) > 1:
+        c.fail(f"{p}.pii_categories", "must list the same categories in every language ("
+               + ", ".join(f"{lang}: {len(v)}" for lang, v in lists.items()) + ")")
+    return TextList(**lists)
 
 
 def _texts(c: Checker, node: Any) -> dict[str, dict[str, str]]:

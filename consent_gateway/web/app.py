@@ -11,7 +11,7 @@ from consent_gateway.web.http import redirect_to_public_url
 from consent_gateway.web.platform import limits, metrics, ops, replay, request_log, security
 from consent_gateway.web.staff import dashboard, dpo, recruiting
 from consent_gateway.web.staff.signin import GatewaySessionInterface
-from consent_gateway.web.visitor import banner, demo, privacy, receipts, rights
+from consent_gateway.web.visitor import banner, demo, home, privacy, receipts, rights
 
 
 def init_app(app: Flask) -> None:
@@ -27,5 +27,5 @@ def init_app(app: Flask) -> None:
     i18n.init_app(app)
     # contact before consents: the contact path's preflight must reach contact's OPTIONS view.
     for module in (contact, consents, cookies, applications, stats, ops, banner, demo, privacy, receipts,
-                   rights, dpo, dashboard, recruiting, evidence, openapi):
+                   rights, dpo, dashboard, recruiting, evidence, openapi, home):
         app.register_blueprint(module.bp)

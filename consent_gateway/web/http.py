@@ -137,13 +137,22 @@ def absolute_url(path: str) -> str:
 
 
 def check_origin(site: Site) -> str:
-    """The request's Origin if the site declares it (or it is the gateway itself), else 403."""
+    """The request's Origin if the site declares it (or it is the gateway itself), else 403.
+
+    In development (``consent-gateway serve``) the gateway is also itself at whatever address the
+    browser reached it (``localhost`` or ``127.0.0.1``, any port): the demo works there. Production
+    never trusts the Host header for this (any client can forge it)."""
     origin = request_origin()
     if not origin:
         raise OriginNotAllowed("an Origin header is required", field="Origin")
-    if origin.rstrip("/") in site.origins or origin.rstrip("/") == public_url():
+    own = origin.rstrip("/")
+    if own in site.origins or own == public_url() or _served_here_in_development(own):
         return origin
     raise OriginNotAllowed(f"origin {origin!r} is not declared for site {site.id!r}", field="Origin")
+
+
+def _served_here_in_development(origin: str) -> bool:
+    return gateway().settings.development and origin == request.host_url.rstrip("/")
 
 
 def with_cors(response: Response) -> Response:

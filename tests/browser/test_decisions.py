@@ -1,4 +1,4 @@
-"""Accept, reject, customise, withdraw, reload: what each does (DESIGN §3), proven on the server."""
+"""Accept, reject, customise, withdraw, reload: what each does (docs/embedding.md), proven on the server."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Global Privacy Control and Internet Explorer 11 (DESIGN §3)."""
+"""Global Privacy Control and Internet Explorer 11 (docs/embedding.md)."""
 
 from __future__ import annotations
 

@@ -48,3 +48,31 @@ def test_production_serve_refuses_a_missing_key_before_starting_anything(setting
     assert result.exit_code != 0
     assert "CONSENT_GATEWAY_SECRET_KEYS is not set" in result.output
     assert execv == []
+
+
+def test_serve_warns_when_a_database_or_key_is_open_to_other_users(settings, execv, tmp_path) -> None:
+    instance = tmp_path / "instance"
+    instance.mkdir(mode=0o700)
+    database = instance / "consent.db"
+    database.touch(mode=0o600)
+    database.chmod(0o644)  # as the gateway created it before files were owner-only
+    (instance / "pii_key").touch(mode=0o600)
+    env = _env(settings, CONSENT_GATEWAY_DATABASE_URL=f"sqlite:///{database}",
+               CONSENT_GATEWAY_INSTANCE_PATH=str(instance))
+    result = CliRunner().invoke(main, ["serve", "--production"], env=env)
+    assert result.exit_code == 0, result.output
+    assert f"warning: {database} is open to other users of this host (mode 0644)" in result.output
+    assert f"chmod 0600 {database}" in result.output
+    assert "pii_key" not in result.output
+    assert len(execv) == 1
+
+
+def test_serve_is_silent_about_owner_only_files(settings, execv, tmp_path) -> None:
+    instance = tmp_path / "instance"
+    instance.mkdir(mode=0o700)
+    env = _env(settings, CONSENT_GATEWAY_DATABASE_URL=f"sqlite:///{instance / 'consent.db'}",
+               CONSENT_GATEWAY_INSTANCE_PATH=str(instance))
+    (instance / "consent.db").touch(mode=0o600)
+    result = CliRunner().invoke(main, ["serve", "--production"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.output

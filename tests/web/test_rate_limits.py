@@ -1,4 +1,4 @@
-"""Rate limits: one table of limits (in code and in the README) covering every write endpoint,
+"""Rate limits: one table of limits (in code and in docs/operations.md) covering every write endpoint,
 counted in a storage that every worker (SQLite file, the embedded default) or every instance
 (Redis) shares, keyed without any client address, and refused at start when unreachable."""
 
@@ -18,14 +18,14 @@ from consent_gateway.web.extensions import limiter
 from consent_gateway.web.platform import limits
 from consent_gateway.web.platform.limit_storage import SQLiteStorage
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+OPERATIONS_GUIDE = Path(__file__).resolve().parents[2] / "docs" / "operations.md"
 DEMO = "http://127.0.0.1:8000"
 # Writes that need no limit: signing out only drops the caller's own session cookie.
 UNLIMITED = {"dashboard.sign_out_page", "dpo.sign_out_page", "recruiting.sign_out_page"}
 
 
-def readme_limits() -> set[tuple[str, str, str]]:
-    text = README.read_text(encoding="utf-8")
+def documented_limits() -> set[tuple[str, str, str]]:
+    text = OPERATIONS_GUIDE.read_text(encoding="utf-8")
     section = text.split("## Rate limits", 1)[1].split("\n## ", 1)[0]
     rows = set()
     for line in section.splitlines():
@@ -35,8 +35,8 @@ def readme_limits() -> set[tuple[str, str, str]]:
     return rows
 
 
-def test_the_readme_table_is_the_declared_limits():
-    assert readme_limits() == {(r.endpoint, r.limit, r.key) for r in limits.RULES}
+def test_the_operations_guide_table_is_the_declared_limits():
+    assert documented_limits() == {(r.endpoint, r.limit, r.key) for r in limits.RULES}
 
 
 def test_every_write_endpoint_has_a_declared_limit(app):

@@ -1,5 +1,5 @@
 """Receipts anyone can verify offline: a standard JOSE library and the published JWKS suffice,
-across a key rotation, and a tampered receipt fails (DESIGN §3)."""
+across a key rotation, and a tampered receipt fails (docs/http-api.md)."""
 
 from __future__ import annotations
 

@@ -91,3 +91,30 @@ def test_a_receipt_of_another_site_is_not_shown_here(client, post_consent):
     token = post_consent("accept_all").get_json()["token"]
     other = client.get(f"/privacy/iqera/receipts/{token}?lang=en")
     assert other.status_code == 404 and "Receipt not found" in other.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("lang", "data", "termination", "heading"), [
+    ("fr", "Identifiant en ligne (cookie de mesure d&#39;audience)", "Expire le ",
+     "Données personnelles concernées"),
+    ("en", "Online identifier (analytics cookie)", "Expires ", "Personal data concerned"),
+])
+def test_the_receipt_and_its_words_are_in_the_receipts_language(client, app, lang, data, termination,
+                                                                heading):
+    site = app.extensions["gateway"].sites.site("demo")
+    assert lang in site.languages
+    shown = client.get(f"/api/v1/sites/demo/banner?lang={lang}").get_json()
+    answer = client.post("/api/v1/sites/demo/consents", headers={"Origin": "http://127.0.0.1:8000"}, json={
+        "action": "accept_all", "choices": {}, "policy_version": shown["policy_version"],
+        "config_hash": shown["config_hash"], "lang": lang}).get_json()
+    base = f"/privacy/demo/receipts/{answer['token']}"
+    page = client.get(f"{base}?lang={lang}").get_data(as_text=True)
+    assert heading in page and data in page
+    document = json.loads(client.get(f"{base}/receipt.json").data)
+    assert document["language"] == lang
+    other = "en" if lang == "fr" else "fr"
+    declared = app.extensions["gateway"].sites.purposes
+    for purpose in document["services"][0]["purposes"]:
+        categories = declared[purpose["purposeCategory"][0]].pii_categories
+        assert purpose["piiCategory"] == list(categories.get(lang)) != list(categories.get(other))
+        assert purpose["termination"].startswith(termination), purpose["termination"]
+        assert "/privacy/demo/" in purpose["termination"]

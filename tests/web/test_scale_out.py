@@ -1,6 +1,7 @@
-"""Scale-out (DESIGN §8): two gateway instances (two gunicorn servers) on one PostgreSQL database
-and one Redis, with the same keys, behave as one gateway: a receipt one issues verifies on the
-other, a withdrawal through one is seen by the other, and a rate limit is shared."""
+"""Scale-out (docs/operations.md, Several instances): two gateway instances (two gunicorn servers) on
+one PostgreSQL database and one Redis, with the same keys, behave as one gateway: a receipt one
+issues verifies on the other, a withdrawal through one is seen by the other, and a rate limit is
+shared."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""An acknowledged decision survives SIGKILL of the worker that wrote it (DESIGN §7: none lost).
+"""An acknowledged decision survives SIGKILL of the worker that wrote it (none lost; docs/operations.md,
+Durability).
 
 The gateway runs under gunicorn with the production settings (consent_gateway/web/platform/gunicorn_conf.py,
 2 workers) on the tests' database: SQLite (WAL), or PostgreSQL when

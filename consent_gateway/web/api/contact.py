@@ -1,4 +1,4 @@
-"""The contact-form API: gated capture (DESIGN §5) and objections/restrictions of a purpose."""
+"""The contact-form API: gated capture (docs/embedding.md) and objections/restrictions of a purpose."""
 
 from __future__ import annotations
 

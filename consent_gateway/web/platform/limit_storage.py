@@ -25,6 +25,8 @@ from urllib.parse import unquote, urlsplit
 
 from limits.storage import Storage
 
+from consent_gateway.db.files import prepare_sqlite_file
+
 # Expired rows are deleted every so many increments of a process (a window never needs them).
 SWEEP_EVERY = 1000
 _SCHEMA = ("CREATE TABLE IF NOT EXISTS counter ("
@@ -64,7 +66,7 @@ class SQLiteStorage(Storage):
     def _connection(self) -> sqlite3.Connection:
         local = self._local
         if getattr(local, "pid", None) != os.getpid():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            prepare_sqlite_file(self.path)  # 0600 before SQLite opens it: its WAL and SHM inherit that
             conn = sqlite3.connect(self.path, timeout=5, isolation_level=None, check_same_thread=True)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=OFF")

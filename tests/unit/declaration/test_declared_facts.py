@@ -51,7 +51,9 @@ def _accept_all(client) -> dict:
 def test_receipts_take_pii_categories_jurisdiction_and_controller_from_the_declaration(raw, app_with):
     raw["controller"]["country"] = "BE"
     raw["controller"]["dpo"]["name"] = "Data Protection Office"
-    raw["purposes"]["marketing"]["pii_categories"] = ["Online identifier (ad cookie)", "Purchase intent"]
+    raw["purposes"]["marketing"]["pii_categories"] = {
+        "fr": ["Identifiant en ligne (cookie pub)", "Intention d'achat"],
+        "en": ["Online identifier (ad cookie)", "Purchase intent"]}
     raw["vendors"]["iqera"]["first_party"] = False
     raw["vendors"]["demo_analytics"]["first_party"] = True  # declared as the site's own tool
     client = app_with(raw).test_client()
@@ -59,17 +61,22 @@ def test_receipts_take_pii_categories_jurisdiction_and_controller_from_the_decla
     assert receipt["jurisdiction"] == "BE"
     assert receipt["piiControllers"][0]["contact"] == "Data Protection Office"
     by_purpose = {p["purposeCategory"][0]: p for p in receipt["services"][0]["purposes"]}
-    assert by_purpose["marketing"]["piiCategory"] == ["Online identifier (ad cookie)", "Purchase intent"]
+    # A French receipt names them in French, as its labels.
+    assert receipt["language"] == "fr"
+    assert by_purpose["marketing"]["piiCategory"] == raw["purposes"]["marketing"]["pii_categories"]["fr"]
     assert by_purpose["audience_measurement"]["piiCategory"] == \
-        raw["purposes"]["audience_measurement"]["pii_categories"]
+        raw["purposes"]["audience_measurement"]["pii_categories"]["fr"]
     assert by_purpose["audience_measurement"]["thirdPartyDisclosure"] is False
     assert by_purpose["strictly_necessary"]["thirdPartyName"] == "iQera"
 
 
-def test_every_purpose_must_declare_its_pii_categories_and_the_jurisdiction_is_a_country_code(
+def test_pii_categories_are_required_in_each_language_and_the_jurisdiction_is_a_country_code(
         tmp_path, raw):
     del raw["purposes"]["marketing"]["pii_categories"]
-    raw["purposes"]["contact_request"]["pii_categories"] = []
+    raw["purposes"]["contact_request"]["pii_categories"] = {"fr": [], "en": ["Identity"]}
+    raw["purposes"]["marketing_automation"] = {**raw["purposes"]["audience_measurement"], "pii_categories": {
+        "fr": ["Identifiant en ligne"], "en": ["Online identifier", "Browsing data"]}}
+    raw["purposes"]["third_party_media"]["pii_categories"] = ["Device data"]
     raw["controller"]["country"] = "France"
     path = tmp_path / "sites.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
@@ -77,7 +84,10 @@ def test_every_purpose_must_declare_its_pii_categories_and_the_jurisdiction_is_a
         load_sites(path)
     message = info.value.message
     assert "purposes.marketing.pii_categories: is required" in message
-    assert "purposes.contact_request.pii_categories: must name at least one category" in message
+    assert "purposes.contact_request.pii_categories.fr: must name at least one category" in message
+    assert ("purposes.marketing_automation.pii_categories: must list the same categories in every "
+            "language (fr: 1, en: 2)") in message
+    assert "purposes.third_party_media.pii_categories: must give the list in fr and en" in message
     assert "controller.country: 'France' is not an ISO 3166-1 alpha-2 code" in message
 
 
