@@ -19,6 +19,7 @@ from consent_gateway.cli.stats import demo, stats_command
 from consent_gateway.consent import ReceiptKeys
 from consent_gateway.contact import PIICipher
 from consent_gateway.contact.rotation import rotate_pii
+from consent_gateway.cookie_audit.catalogue import catalogue_warnings
 from consent_gateway.db import make_engine
 from consent_gateway.db.migrate import upgrade
 from consent_gateway.declaration import load_sites
@@ -140,6 +141,9 @@ def sites_check(path: Path | None) -> None:
                    f"{len(site.contact.fields) if site.contact else 0} contact fields, config {hashes}")
     for item in config.to_confirm:
         click.secho(f"to confirm: {item}", fg="yellow")
+    # Warnings, not errors: the database is a second opinion the DPO weighs.
+    for warning in catalogue_warnings(config):
+        click.secho(f"warning: {path}: {warning}", fg="yellow")
     click.echo(f"{path}: OK")
 
 
