@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from consent_gateway import create_app
 from consent_gateway.cli.evidence import evidence
 from consent_gateway.cli.ledger import ledger
+from consent_gateway.cli.scan import scan_command
 from consent_gateway.cli.stats import demo, stats_command
 from consent_gateway.consent import ReceiptKeys
 from consent_gateway.contact import PIICipher
@@ -235,6 +236,7 @@ def _safe_url(url: str) -> str:
 
 main.add_command(stats_command, "stats")
 main.add_command(demo)
+main.add_command(scan_command, "scan")
 
 
 if __name__ == "__main__":  # pragma: no cover
