@@ -111,13 +111,14 @@ def scan_findings(session: Session, scan: Scan) -> list[ScanFinding]:
     )
 
 
-def finding_status(row: ScanFinding, scan: Scan) -> str:
-    if row.resolved_scan_id == scan.id:
+def finding_status(row: ScanFinding, scan: Scan | None) -> str:
+    """As of ``scan``: found by it (new), resolved by it, or found before and still open."""
+    if row.resolved_scan_id is not None and (scan is None or row.resolved_scan_id <= scan.id):
         return "resolved"
-    return "new" if row.first_scan_id == scan.id else "open"
+    return "new" if scan is not None and row.first_scan_id == scan.id else "open"
 
 
-def finding_json(row: ScanFinding, scan: Scan) -> dict[str, Any]:
+def finding_json(row: ScanFinding, scan: Scan | None) -> dict[str, Any]:
     return {
         "id": row.id,
         "kind": row.kind,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask
 
 from consent_gateway.web import i18n
-from consent_gateway.web.api import applications, consents, contact, cookies, evidence, openapi, stats
+from consent_gateway.web.api import applications, consents, contact, cookies, evidence, openapi, scans, stats
 from consent_gateway.web.http import redirect_to_public_url
 from consent_gateway.web.platform import limits, metrics, ops, replay, request_log, security
 from consent_gateway.web.staff import dashboard, dpo
@@ -27,5 +27,5 @@ def init_app(app: Flask) -> None:
     i18n.init_app(app)
     # contact before consents: the contact path's preflight must reach contact's OPTIONS view.
     for module in (contact, consents, cookies, applications, stats, ops, banner, demo, privacy, receipts,
-                   rights, dpo, dashboard, evidence, openapi):
+                   rights, dpo, dashboard, evidence, openapi, scans):
         app.register_blueprint(module.bp)
