@@ -136,3 +136,28 @@ def test_the_figures_of_a_pack_cover_the_counted_days_not_every_day_asked_for(ap
     # A period before anything was counted has no figures, and none from outside it.
     archive, _ = open_pack(_pack(app, db_session, start="2001-01-01", end="2001-12-31"))
     assert json.loads(archive.read("stats.json"))["rows"] == []
+
+
+def test_the_pack_carries_the_latest_tracker_scan_of_its_period(app, db_session):
+    from consent_gateway import scan
+
+    archive, _ = open_pack(_pack(app, db_session))
+    assert json.loads(archive.read("tracker-scan.json"))["scan"] is None
+
+    def record(days_ago: int, subject: str) -> int:
+        finding = scan.Finding("violation", "cookie", subject, f"{subject} before consent")
+        finding.seen("http://127.0.0.1:8000/demo/demo", "before")
+        return scan.record_scan(db_session, "demo", ["http://127.0.0.1:8000/demo/demo"], full=True,
+                                started_at=utcnow() - timedelta(days=days_ago), duration_ms=900,
+                                findings=[finding]).id
+
+    older, newer = record(40, "old_tracker"), record(2, "new_tracker")
+    archive, manifest = open_pack(_pack(app, db_session))
+    carried = json.loads(archive.read("tracker-scan.json"))
+    assert carried["id"] == newer and "tracker-scan.json" in {f["path"] for f in manifest["files"]}
+    assert {(f["subject"], f["status"]) for f in carried["findings"]} == {("new_tracker", "new"),
+                                                                        ("old_tracker", "resolved")}
+    start = (utcnow() - timedelta(days=45)).date().isoformat()
+    end = (utcnow() - timedelta(days=30)).date().isoformat()
+    archive, _ = open_pack(_pack(app, db_session, start=start, end=end))
+    assert json.loads(archive.read("tracker-scan.json"))["id"] == older
