@@ -132,7 +132,7 @@ class _Assessor:
                     name,
                     visit.page,
                     visit.state,
-                    f"{vendor.name}'s {what} {name} ({vendor.purpose}) is set without consent",
+                    f"{what} {name} of {vendor.name} ({vendor.purpose}) is set without consent",
                     vendor_id=vendor.id,
                     evidence=evidence,
                 )
