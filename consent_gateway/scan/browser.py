@@ -80,7 +80,7 @@ class ScanPlan:
     accept_label: str
     concurrency: int = 4
     page_timeout_s: float = 20.0
-    settle_ms: int = 600
+    settle_ms: int = 300
     total_timeout_s: float = 300.0
 
 
@@ -194,9 +194,12 @@ async def _visit(browser: Browser, plan: ScanPlan, url: str, state: str) -> Page
             await page.locator(BANNER).get_by_role("button", name=label, exact=True).click()
             # A refusal takes effect at once, an acceptance once the gateway's receipt is back.
             await page.wait_for_function("() => window.IQConsent && IQConsent.get() !== null", timeout=10000)
-            # Then as the next page sees it: the tags that run under the stored decision.
-            await _settle(page, plan.settle_ms)
-            await page.reload(wait_until="load")
+            if state == REFUSED:
+                # What the refusal set off, then the next page as it runs under the stored refusal
+                # (a tag that ignores it there is the commonest violation). After an acceptance the
+                # gated tags run in the page itself: no second load needed to see them.
+                await _quiet(page)
+                await page.reload(wait_until="load")
         elif not banner:
             visit.problem = "carries no consent banner"
         await _settle(page, plan.settle_ms)
@@ -207,13 +210,21 @@ async def _visit(browser: Browser, plan: ScanPlan, url: str, state: str) -> Page
 
 
 async def _settle(page: Page, settle_ms: int) -> None:
-    """Scroll to the end (lazy tags) and wait for the network to be quiet, bounded."""
+    """Scroll to the end (lazy tags), wait for the network to be quiet, then for late timers."""
     try:
         await page.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
+    except Exception:  # noqa: BLE001 — a page navigating away is observed as it is
+        pass
+    await _quiet(page)
+    await page.wait_for_timeout(settle_ms)
+
+
+async def _quiet(page: Page) -> None:
+    """No request for 500 ms (Playwright's network idle), waited for at most 3 s."""
+    try:
         await page.wait_for_load_state("networkidle", timeout=3000)
     except Exception:  # noqa: BLE001 — a page that never goes quiet is observed as it is
         pass
-    await page.wait_for_timeout(settle_ms)
 
 
 async def _collect(
