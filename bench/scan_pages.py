@@ -39,17 +39,28 @@ BAR_SECONDS = 60.0
 def declaration(folder: Path, shop: str, pages: int) -> Path:
     data = yaml.safe_load((ROOT / "sites.yaml").read_text(encoding="utf-8"))
     vendor = {"provider": "Bench", "country": "FR", "privacy_url": f"{shop}/privacy"}
-    data["vendors"]["bench_stats"] = {**vendor, "name": "Bench Stats", "purpose": "audience_measurement",
-                                      "hosts": ["stats.localhost"],
-                                      "cookies": [{"name": "bench_stats", "domain": "first_party",
-                                                   "duration_days": 390}]}
-    data["vendors"]["bench_ads"] = {**vendor, "name": "Bench Ads", "purpose": "marketing",
-                                    "hosts": ["ads.localhost"],
-                                    "cookies": [{"name": "bench_ads", "domain": "first_party", "duration_days": 90}]}
+    data["vendors"]["bench_stats"] = {
+        **vendor,
+        "name": "Bench Stats",
+        "purpose": "audience_measurement",
+        "hosts": ["stats.localhost"],
+        "cookies": [{"name": "bench_stats", "domain": "first_party", "duration_days": 390}],
+    }
+    data["vendors"]["bench_ads"] = {
+        **vendor,
+        "name": "Bench Ads",
+        "purpose": "marketing",
+        "hosts": ["ads.localhost"],
+        "cookies": [{"name": "bench_ads", "domain": "first_party", "duration_days": 90}],
+    }
     site = {key: value for key, value in data["sites"]["mcs"].items() if key not in ("contact", "demo_tags")}
-    site.update(name="Bench", origins=[shop], purposes=["strictly_necessary", "audience_measurement", "marketing"],
-                vendors=["iqera", "bench_stats", "bench_ads"],
-                scan={"pages": [f"{shop}/page-{i}" for i in range(pages)]})
+    site.update(
+        name="Bench",
+        origins=[shop],
+        purposes=["strictly_necessary", "audience_measurement", "marketing"],
+        vendors=["iqera", "bench_stats", "bench_ads"],
+        scan={"pages": [f"{shop}/page-{i}" for i in range(pages)]},
+    )
     data["sites"]["benchshop"] = site
     path = folder / "sites.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
@@ -96,9 +107,22 @@ def main() -> None:
     with gunicorn("wsgi:app", env, workers=2, port=gateway_port):
         started = time.perf_counter()
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        run = subprocess.run([str(BIN / "consent-gateway"), "scan", "--site", "benchshop", "--format", "json",
-                              "--concurrency", str(args.concurrency)],
-                             env=env, capture_output=True, text=True, timeout=600)
+        run = subprocess.run(
+            [
+                str(BIN / "consent-gateway"),
+                "scan",
+                "--site",
+                "benchshop",
+                "--format",
+                "json",
+                "--concurrency",
+                str(args.concurrency),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         wall = time.perf_counter() - started
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
     # The scan's processes (the command, Playwright's driver, Chromium's) are waited for, so their
@@ -108,11 +132,15 @@ def main() -> None:
         sys.exit(f"the scan failed ({run.returncode}):\n{run.stderr}\n{run.stdout}")
     (report,) = json.loads(run.stdout)
     findings = [(f["kind"], f["subject"]) for f in report["findings"]]
-    print(f"tracker scan: {len(report['pages'])} pages x 3 states, concurrency {args.concurrency}: "
-          f"{wall:.1f} s wall (command start to exit), {report['duration_ms'] / 1000:.1f} s scanning; "
-          f"bar {BAR_SECONDS:.0f} s: {'OK' if wall <= BAR_SECONDS else 'OVER'}")
-    print(f"CPU used by the scan's processes: {cpu:.1f} s (that is {cpu / 2:.1f} s on 2 idle cores); "
-          f"load average while it ran: {os.getloadavg()[0]:.1f}")
+    print(
+        f"tracker scan: {len(report['pages'])} pages x 3 states, concurrency {args.concurrency}: "
+        f"{wall:.1f} s wall (command start to exit), {report['duration_ms'] / 1000:.1f} s scanning; "
+        f"bar {BAR_SECONDS:.0f} s: {'OK' if wall <= BAR_SECONDS else 'OVER'}"
+    )
+    print(
+        f"CPU used by the scan's processes: {cpu:.1f} s (that is {cpu / 2:.1f} s on 2 idle cores); "
+        f"load average while it ran: {os.getloadavg()[0]:.1f}"
+    )
     print(f"findings: {findings or 'none (the bench site is declared as it runs)'}")
 
 
