@@ -176,3 +176,5 @@ def test_unknown_site_and_page_without_site_are_refused(settings, group):
     assert result.exit_code != 0 and "no site 'nowhere'" in result.output
     result, _ = _scan(settings, group, "--page", "http://x.example/", fmt="table")
     assert result.exit_code != 0 and "--page needs --site" in result.output
+    result, _ = _scan(settings, group, "--site", "shop", "--page", "ftp://x.example/", fmt="table")
+    assert result.exit_code != 0 and "'ftp://x.example/' is not an http(s) URL" in result.output
