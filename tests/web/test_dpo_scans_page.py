@@ -46,8 +46,9 @@ def test_the_scans_page_shows_open_findings_by_severity_and_the_history(app, cli
     assert 'href="/dpo/scans/"' in html  # the workspace's navigation links it
     mcs = html.split('id="scans-mcs"')[1].split("<section")[0]
     assert "Open findings: 0 high, 1 medium, 0 low." in mcs
-    assert "message about _hjid" in mcs and "Hotjar (Analytics): Hotjar cookie." in mcs
-    assert "message about _ga" not in mcs.split("Recent scans")[0]  # resolved by the second scan
+    assert "No vendor of the site declares _hjid (Hotjar)." in mcs
+    assert "Hotjar (Analytics): Hotjar cookie." in mcs
+    assert "_ga (Google Analytics)" not in mcs.split("Recent scans")[0]  # resolved by the second scan
     assert f'href="/dpo/scans/mcs/{first}"' in mcs and f'href="/dpo/scans/mcs/{second}"' in mcs
     assert "Never scanned." in html.split('id="scans-demo"')[1].split("<section")[0]
 
@@ -55,8 +56,11 @@ def test_the_scans_page_shows_open_findings_by_severity_and_the_history(app, cli
     assert "1 new, 1 resolved; open violations: 0." in detail
     assert "Resolved" in detail and "Violation (before a choice or after a refusal)" in detail
     assert "after accepting all" in detail and PAGE in detail
+    assert "_ga (Google Analytics) is used without consent." in detail
     french = client.get(f"/dpo/scans/mcs/{second}?lang=fr").get_data(as_text=True)
     assert "après avoir tout accepté" in french
+    assert "_ga (Google Analytics) est utilisé sans consentement." in french
+    assert "Aucun partenaire du site ne déclare _hjid (Hotjar)." in french
 
 
 def test_a_scan_of_another_site_or_none_is_a_404_page(app, client):

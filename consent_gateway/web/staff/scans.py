@@ -4,7 +4,10 @@ from the command line (``consent-gateway scan``), on a schedule."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, render_template
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from consent_gateway import scan
@@ -32,7 +35,32 @@ STATUS_LABELS = {"new": _l("New"), "open": _l("Still open"), "resolved": _l("Res
 @bp.context_processor
 def _labels() -> dict:
     return {"severity_labels": SEVERITY_LABELS, "kind_labels": KIND_LABELS, "state_labels": STATE_LABELS,
-            "status_labels": STATUS_LABELS}
+            "status_labels": STATUS_LABELS, "describe": describe}
+
+
+def describe(finding: dict[str, Any]) -> str:
+    """The finding in the page's language (the stored ``message`` is the command line's English)."""
+    vendors = gateway().sites.vendors
+    vendor = vendors.get(finding["vendor"] or "")
+    known = finding["database"]
+    owner = vendor.name if vendor else known["platform"] if known else _("unknown")
+    subject, evidence = finding["subject"], finding["evidence"]
+    kind = finding["kind"]
+    if kind == "violation":
+        return _("%(subject)s (%(owner)s) is used without consent.", subject=subject, owner=owner)
+    if kind == "undeclared":
+        return _("No vendor of the site declares %(subject)s (%(owner)s).", subject=subject, owner=owner)
+    if kind == "lifetime":
+        declared = evidence.get("declared_days")
+        days = round(evidence.get("lifetime_days") or 0)
+        if declared is None:
+            return _("%(subject)s lives %(days)s days, more than the 13 months a tracker may live.",
+                     subject=subject, days=days)
+        return _("%(subject)s lives %(days)s days; %(declared)s days are declared.",
+                 subject=subject, days=days, declared=declared)
+    if kind == "stale":
+        return _("%(owner)s is declared but was never seen, even after acceptance.", owner=owner)
+    return _("The page could not be scanned: %(problem)s", problem=evidence.get("problem", ""))
 
 
 @bp.get("/")
