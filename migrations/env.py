@@ -10,6 +10,7 @@ from consent_gateway.contact import models as _contact_tables  # noqa: F401
 from consent_gateway.cookie_audit import models as _cookie_tables  # noqa: F401
 from consent_gateway.db import Base, make_engine
 from consent_gateway.rights import models as _rights_tables  # noqa: F401
+from consent_gateway.scan import models as _scan_tables  # noqa: F401
 from consent_gateway.settings import Settings
 from consent_gateway.staff import models as _staff_tables  # noqa: F401
 from consent_gateway.stats import models as _stats_tables  # noqa: F401

@@ -17,10 +17,12 @@ from consent_gateway.cli.backup import backup, restore
 from consent_gateway.cli.environment import command_engine, command_settings, receipt_keys
 from consent_gateway.cli.evidence import evidence
 from consent_gateway.cli.ledger import ledger
+from consent_gateway.cli.scan import scan_command
 from consent_gateway.cli.stats import demo, stats_command
 from consent_gateway.cli.tokens import tokens
 from consent_gateway.contact import PIICipher
 from consent_gateway.contact.rotation import rotate_pii
+from consent_gateway.cookie_audit.catalogue import catalogue_warnings
 from consent_gateway.db.files import exposed, sqlite_file, with_companions
 from consent_gateway.db.migrate import upgrade
 from consent_gateway.declaration import load_sites
@@ -175,6 +177,9 @@ def sites_check(path: Path | None) -> None:
                    f"{len(site.contact.fields) if site.contact else 0} contact fields, config {hashes}")
     for item in config.to_confirm:
         click.secho(f"to confirm: {item}", fg="yellow")
+    # Warnings, not errors: the database is a second opinion the DPO weighs.
+    for warning in catalogue_warnings(config):
+        click.secho(f"warning: {path}: {warning}", fg="yellow")
     click.echo(f"{path}: OK")
 
 
@@ -241,6 +246,7 @@ def _safe_url(url: str) -> str:
 
 main.add_command(stats_command, "stats")
 main.add_command(demo)
+main.add_command(scan_command, "scan")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consent_gateway.consent import iso
+from consent_gateway.cookie_audit.database import cookie_database
 from consent_gateway.cookie_audit.models import UndeclaredCookie
 from consent_gateway.db import upsert_insert
 from consent_gateway.declaration import Site
@@ -49,11 +50,20 @@ def record_undeclared(session: Session, site: Site, names: list[str], now: datet
 
 
 def undeclared_cookies(session: Session, site: Site) -> list[dict[str, Any]]:
-    """The names reported on ``site`` that it still does not declare, the most recently seen first."""
+    """The names reported on ``site`` that it still does not declare, the most recently seen first,
+    each with what the Open Cookie Database says of it (``database``: platform, category,
+    description, usual retention; None when it does not know the name)."""
     rows = session.scalars(select(UndeclaredCookie).where(UndeclaredCookie.site_id == site.id)
                            .order_by(UndeclaredCookie.last_seen.desc(), UndeclaredCookie.name))
-    return [{"name": r.name, "first_seen": r.first_seen, "last_seen": r.last_seen, "reports": r.reports}
-            for r in rows if not site.declares_cookie(r.name)]
+    db = cookie_database()
+    out = []
+    for r in rows:
+        if site.declares_cookie(r.name):
+            continue
+        known = db.lookup(r.name)
+        out.append({"name": r.name, "first_seen": r.first_seen, "last_seen": r.last_seen,
+                    "reports": r.reports, "database": known.describe() if known else None})
+    return out
 
 
 def undeclared_report(session: Session, site: Site) -> dict[str, Any]:

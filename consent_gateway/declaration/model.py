@@ -178,6 +178,12 @@ class Vendor:
     cookies: tuple[VendorCookie, ...] = ()
     on_withdraw: tuple[WithdrawCall, ...] = ()
     first_party: bool = False
+    # The hosts its tags, pixels and frames load from (a host also covers its subdomains): how
+    # the tracker scan tells this vendor's requests from an undeclared one's.
+    hosts: tuple[str, ...] = ()
+
+    def loads_from(self, host: str) -> bool:
+        return any(host == h or host.endswith(f".{h}") for h in self.hosts)
 
     @property
     def outside_eea(self) -> bool:
@@ -255,6 +261,8 @@ class Site:
     contact: ContactForm | None
     demo_tags: dict[str, str] = field(default_factory=dict, hash=False)
     reload_on_withdraw: bool = True
+    # The pages the tracker scan visits (``scan.pages``; default: each origin's /).
+    scan_pages: tuple[str, ...] = ()
 
     @property
     def default_language(self) -> str:
@@ -286,6 +294,8 @@ class SitesConfig:
     sites: dict[str, Site]
     consent_events_retention_days: int
     to_confirm: tuple[str, ...] = ()
+    # The vendor catalogue (top-level ``vendors``) as declared, each under its default purpose.
+    vendors: dict[str, Vendor] = field(default_factory=dict, compare=False, repr=False)
     _banner_cache: dict[tuple[str, str], dict[str, Any]] = field(
         default_factory=dict, compare=False, repr=False
     )

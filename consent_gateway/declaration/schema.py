@@ -69,6 +69,7 @@ def parse_sites(path: Path, raw: Any) -> SitesConfig:
         sites=sites,
         consent_events_retention_days=retention,
         to_confirm=to_confirm,
+        vendors=catalogue,
     )
 
 
@@ -205,7 +206,7 @@ def _site(c: Checker, sid: str, node: Any, purposes: dict[str, Purpose],
         c.fail(p, "site ids are 2-40 lower-case letters, digits, - and _")
     keys = {"name", "entity", "origins", "origins_confirmed", "languages", "policy_url",
             "cookie_policy_url", "policy_version", "consent_lifetime_days", "purposes", "vendors",
-            "cookies", "contact", "demo_tags", "reload_on_withdraw"}
+            "cookies", "contact", "demo_tags", "reload_on_withdraw", "scan"}
     node = c.mapping(node, p, keys, {"name", "entity", "origins", "languages", "policy_url",
                                      "cookie_policy_url", "policy_version", "purposes"})
     origins = tuple(c.check_url(o, f"{p}.origins[{i}]", origin=True)
@@ -247,7 +248,22 @@ def _site(c: Checker, sid: str, node: Any, purposes: dict[str, Purpose],
         contact=contact,
         reload_on_withdraw=c.boolean(node, "reload_on_withdraw", p, default=True),
         demo_tags=_demo_tags(c, f"{p}.demo_tags", node.get("demo_tags", {}), purposes, purpose_ids),
+        scan_pages=_scan_pages(c, f"{p}.scan", node.get("scan", {}), origins),
     )
+
+
+def _scan_pages(c: Checker, p: str, node: Any, origins: tuple[str, ...]) -> tuple[str, ...]:
+    """``scan.pages``: full URLs on the site's own origins; default each origin's ``/``."""
+    node = c.mapping(node, p, {"pages"}, set())
+    pages = []
+    for i, url in enumerate(c.items(node, "pages", p)):
+        url = c.check_url(url, f"{p}.pages[{i}]")
+        if url and not any(url == o.rstrip("/") or url.startswith(o.rstrip("/") + "/") for o in origins):
+            c.fail(f"{p}.pages[{i}]", f"{url!r} is not on one of the site's origins")
+        pages.append(url)
+    if "pages" in node and not pages:
+        c.fail(f"{p}.pages", "must list at least one page (or leave scan out: each origin's /)")
+    return tuple(pages) or tuple(f"{o.rstrip('/')}/" for o in origins if isinstance(o, str) and o)
 
 
 def _demo_tags(c: Checker, p: str, node: Any, purposes: dict[str, Purpose], offered: tuple) -> dict[str, str]:

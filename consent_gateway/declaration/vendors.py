@@ -30,7 +30,9 @@ CALL_PATH = re.compile(r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$")
 # An explicit cookie domain: a host name, with an optional leading dot.
 DOMAIN = re.compile(r"^\.?([a-z0-9-]+\.)*[a-z0-9-]+$")
 VENDOR_KEYS = {"name", "provider", "purpose", "country", "transfer", "privacy_url", "cookies",
-               "on_withdraw", "first_party"}
+               "on_withdraw", "first_party", "hosts"}
+# A host a vendor loads from: a DNS name, covering its subdomains.
+HOST = re.compile(r"^([a-z0-9-]+\.)+[a-z0-9-]+$")
 
 
 def parse_catalogue(c: Checker, node: Any, purposes: dict[str, Purpose]) -> dict[str, Vendor]:
@@ -65,6 +67,7 @@ def parse_catalogue(c: Checker, node: Any, purposes: dict[str, Purpose]) -> dict
             cookies=_cookies(c, p, item),
             on_withdraw=_on_withdraw(c, p, item),
             first_party=c.boolean(item, "first_party", p),
+            hosts=_hosts(c, p, item),
         )
     return out
 
@@ -85,6 +88,15 @@ def _cookies(c: Checker, p: str, item: dict) -> tuple[VendorCookie, ...]:
                    "domain) nor a domain such as .linkedin.com")
         cookies.append(VendorCookie(name, domain, c.integer(raw, "duration_days", cp, 0, 3660)))
     return tuple(cookies)
+
+
+def _hosts(c: Checker, p: str, item: dict) -> tuple[str, ...]:
+    hosts = c.items(item, "hosts", p)
+    for i, host in enumerate(hosts):
+        if not isinstance(host, str) or not HOST.match(host):
+            c.fail(f"{p}.hosts[{i}]", f"{host!r} is not a host name such as www.googletagmanager.com "
+                   "(lower case, no scheme, no path; it also covers its subdomains)")
+    return tuple(str(h) for h in hosts)
 
 
 def _on_withdraw(c: Checker, p: str, item: dict) -> tuple[WithdrawCall, ...]:

@@ -3,7 +3,8 @@
 For one site and period: the declaration (``sites.yaml`` and its SHA-256, the policy versions
 served), every banner configuration served with its screenshots, the ledger's signed checkpoints
 and the result of verifying them, the JWKS that verifies them, the period's statistics, the
-privacy notice as rendered, the undeclared cookies the banners reported, and ``manifest.json``
+privacy notice as rendered, the undeclared cookies the banners reported, the latest tracker scan
+of the period (``tracker-scan.json``), and ``manifest.json``
 giving the SHA-256 and size of every other file.
 """
 
@@ -21,7 +22,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from consent_gateway import cookie_audit
+from consent_gateway import cookie_audit, scan
 from consent_gateway.consent import BannerConfig, ConsentEvent, ReceiptKeys, iso
 from consent_gateway.consent.ledger import LedgerReport, checkpoints, last_sealed_event_id, verify_ledger
 from consent_gateway.consent.snapshots import snapshots_of
@@ -115,6 +116,10 @@ def evidence_pack(session: Session, sites: SitesConfig, site: Site, period: Peri
     stats = consent_stats(session, sites, StatsQuery(site.id, counted.start, counted.end))
     files["stats.json"] = _json(stats)
     files["undeclared-cookies.json"] = _json(cookie_audit.undeclared_report(session, site))
+    # The latest tracker scan of the period: what really ran on the site, held against the declaration.
+    latest = scan.latest_scan(session, site.id, period.since, period.until)
+    none = {"site": site.id, "scan": None, "note": "no tracker scan was run in the period"}
+    files["tracker-scan.json"] = _json(scan.scan_report(session, latest) if latest else none)
     for lang, html in sorted(notices.items()):
         files[f"privacy-notice/{lang}.html"] = html.encode()
     files[MANIFEST] = _json({

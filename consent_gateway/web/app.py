@@ -6,10 +6,11 @@ from __future__ import annotations
 from flask import Flask
 
 from consent_gateway.web import i18n
-from consent_gateway.web.api import applications, consents, contact, cookies, evidence, openapi, stats
+from consent_gateway.web.api import applications, consents, contact, cookies, evidence, openapi, scans, stats
 from consent_gateway.web.http import redirect_to_public_url
 from consent_gateway.web.platform import limits, metrics, ops, replay, request_log, security
 from consent_gateway.web.staff import dashboard, dpo, recruiting
+from consent_gateway.web.staff import scans as dpo_scans
 from consent_gateway.web.staff.signin import GatewaySessionInterface
 from consent_gateway.web.visitor import banner, demo, home, privacy, receipts, rights
 
@@ -27,5 +28,5 @@ def init_app(app: Flask) -> None:
     i18n.init_app(app)
     # contact before consents: the contact path's preflight must reach contact's OPTIONS view.
     for module in (contact, consents, cookies, applications, stats, ops, banner, demo, privacy, receipts,
-                   rights, dpo, dashboard, recruiting, evidence, openapi, home):
+                   rights, dpo, dpo_scans, dashboard, recruiting, evidence, openapi, scans, home):
         app.register_blueprint(module.bp)

@@ -52,7 +52,7 @@ def test_first_layer_names_purposes_partners_and_transfers(vp: VendorPage, page:
     for purpose in config["purposes"][1:]:
         item = first.get_by_role("listitem").filter(has_text=purpose["label"])
         expect(item).to_contain_text(purpose["description"].split(". ")[0])
-    expect(first).to_contain_text("8 partenaires")
+    expect(first).to_contain_text("9 partenaires")  # the eight tools, and Google Ads that GTM sets up
     link = first.get_by_role("link", name="Liste des partenaires")
     expect(link).to_have_attribute("href", config["partners_url"])
     expect(first).to_contain_text("hors de l'Union européenne (États-Unis)")
@@ -83,7 +83,7 @@ def test_accept_all_runs_every_vendor_and_sends_vendor_choices(vp: VendorPage, p
     first_layer(page).get_by_role("button", name="Tout accepter", exact=True).click()
     page.wait_for_function("IQConsent.get() !== null")
     decision = stored(page.context)
-    assert decision["vendors"] == {v: True for v in VENDORS | {"iqera"}}
+    assert decision["vendors"] == {v: True for v in VENDORS | {"iqera", "google_ads"}}
     page.wait_for_function("document.querySelector('.hs-form') !== null")
     settle(page, 800)
     assert vp.vendors_hit() == VENDORS

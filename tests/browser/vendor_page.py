@@ -41,9 +41,13 @@ STUBS = {
       function send(en) { if (granted()) { hit('https://www.google-analytics.com/g/collect?v=2&tid=G-TEST1&en=' + en);
         document.cookie = '_ga=GA1.1.1; path=/; max-age=3600'; document.cookie = '_ga_TEST1=GS1.1; path=/; max-age=3600'; } }
       send('page_view'); document.addEventListener('click', function () { send('user_engagement'); });""",
+    # GTM's conversion linker writes Google Ads' first-party _gcl_au once ad_storage is granted.
     "googletagmanager.com/gtm.js": HIT + GA_GRANTED + """
       function send() { if (granted()) hit('https://www.google-analytics.com/g/collect?v=2&tid=GTM-TEST1'); }
-      send(); document.addEventListener('click', send);""",
+      function ads() { var s = 'denied';
+        (window.dataLayer || []).forEach(function (a) { if (a[0] === 'consent' && a[2] && a[2].ad_storage) s = a[2].ad_storage; });
+        if (s === 'granted') document.cookie = '_gcl_au=1.1.123456.789; path=/; max-age=7776000'; }
+      send(); ads(); document.addEventListener('click', function () { send(); ads(); });""",
     "matomo.js": HIT + """
       var queue = window._paq || [], url = '', forgot = false;
       function send() { if (forgot) return; hit(url + '?idsite=1&rec=1');

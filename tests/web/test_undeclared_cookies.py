@@ -35,7 +35,7 @@ def test_a_report_keeps_only_undeclared_names_and_the_dpo_reads_them(app, client
     body = listing(client, token).get_json()
     assert body["site"] == "demo"
     assert {c["name"]: c["reports"] for c in body["cookies"]} == {"_hjid": 1, "sessionid": 1}
-    assert set(body["cookies"][0]) == {"name", "first_seen", "last_seen", "reports"}
+    assert set(body["cookies"][0]) == {"name", "first_seen", "last_seen", "reports", "database"}
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", body["cookies"][0]["first_seen"])
 
 
@@ -119,3 +119,19 @@ def test_the_dpo_workspace_lists_them_per_site(app, client):
     assert "Aucun cookie non déclaré signalé." in fr[fr.index('id="site-iqera"'):]
     en = client.get("/dpo/cookies?lang=en").get_data(as_text=True)
     assert "<h1>Undeclared cookies</h1>" in en and "No undeclared cookie reported." in en
+
+
+def test_each_reported_cookie_is_named_from_the_open_cookie_database(app, client):
+    assert report(client, ["_hjid", "not_in_any_database_x"]).status_code == 204
+    token, _ = staff_token(app)
+    cookies = {c["name"]: c for c in listing(client, token).get_json()["cookies"]}
+    hotjar = cookies["_hjid"]["database"]
+    assert hotjar["platform"] == "Hotjar" and hotjar["category"] == "Analytics"
+    assert hotjar["description"] and hotjar["retention"]
+    assert cookies["not_in_any_database_x"]["database"] is None
+    # The DPO's page reads the same list, with the same words.
+    form = client.get("/dpo/sign-in").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
+    assert client.post("/dpo/sign-in", data={"token": token, "csrf_token": csrf}).status_code == 302
+    page = client.get("/dpo/cookies").get_data(as_text=True)
+    assert "Hotjar (Analytics): Hotjar cookie." in page

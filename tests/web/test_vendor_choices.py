@@ -16,7 +16,7 @@ from consent_gateway.consent import ConsentEvent, event_record
 from consent_gateway.consent.ledger import event_digest, seal_ledger, verify_ledger
 
 ORIGIN = "http://localhost:47810"
-MARKETING = ("meta_pixel", "linkedin_insight", "hubspot_forms")
+MARKETING = ("google_ads", "meta_pixel", "linkedin_insight", "hubspot_forms")
 MEASUREMENT = ("matomo", "google_analytics", "google_tag_manager")
 
 

@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +31,12 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+from prometheus_client.core import GaugeMetricFamily
+from sqlalchemy.exc import SQLAlchemyError
 
+from consent_gateway import scan
 from consent_gateway.contact import SubmissionResult
+from consent_gateway.db import get_session
 from consent_gateway.declaration import Site
 from consent_gateway.errors import ConfigurationError, NotFound, Unauthorized
 from consent_gateway.web.extensions import gateway
@@ -128,7 +133,33 @@ def scrape() -> Any:
     if current_app.extensions["metrics_multiprocess"]:
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-    return Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(registry) + _scan_metrics(), content_type=CONTENT_TYPE_LATEST)
+
+
+class _OpenViolations:
+    """The tracker scans' open violations per declared site, read from the database at scrape
+    time: the same figure from every worker and instance, kept by no process."""
+
+    def __init__(self, counts: dict[str, int], sites: list[str]) -> None:
+        self.counts, self.sites = counts, sites
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        gauge = GaugeMetricFamily("gateway_scan_open_violations",
+                                  "Tracker-scan violations still open, by site (consent-gateway scan)",
+                                  labels=["site"])
+        for site_id in self.sites:
+            gauge.add_metric([site_id], self.counts.get(site_id, 0))
+        yield gauge
+
+
+def _scan_metrics() -> bytes:
+    try:
+        counts = scan.open_violations(get_session())
+    except SQLAlchemyError:
+        return b""  # the database's state is /healthz's to tell; the other metrics still answer
+    registry = CollectorRegistry(auto_describe=True)
+    registry.register(_OpenViolations(counts, list(gateway().sites.sites)))
+    return generate_latest(registry)
 
 
 def child_exit(server: Any, worker: Any) -> None:

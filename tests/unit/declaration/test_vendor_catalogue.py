@@ -11,8 +11,8 @@ from declaration_support import SITES_YAML, problems, write
 
 from consent_gateway.declaration import load_sites
 
-REAL_VENDORS = {"google_analytics", "google_tag_manager", "matomo", "meta_pixel", "linkedin_insight",
-                "hubspot_forms", "youtube", "google_maps"}
+REAL_VENDORS = {"google_analytics", "google_tag_manager", "google_ads", "matomo", "meta_pixel",
+                "linkedin_insight", "hubspot_forms", "youtube", "google_maps"}
 
 
 def test_a_site_declares_its_vendors_cookies_by_reference():
@@ -27,6 +27,8 @@ def test_a_site_declares_its_vendors_cookies_by_reference():
     assert names["_fbp"].vendor == "meta_pixel" and names["_fbp"].purpose == "marketing"
     assert site.declares_cookie("_ga_ABC123") and site.declares_cookie("_pk_id.1.a2b3")
     assert not site.declares_cookie("_gat") and not site.declares_cookie("_g")
+    # GTM's conversion linker sets _gcl_au for Google Ads: declared there, under advertising.
+    assert names["_gcl_au"].vendor == "google_ads" and names["_gcl_au"].purpose == "marketing"
     assert config.sites["demo"].reload_on_withdraw is True
 
 
@@ -137,3 +139,21 @@ def test_the_privacy_centre_lists_partners_per_purpose(client):
     assert "<code>fr</code> (.facebook.com, 90 jours)" in meta
     en = client.get("/privacy/vendorsite/?lang=en").get_data(as_text=True)
     assert re.search(r'id="partner-matomo">.*?Germany', en, re.S)
+
+
+def test_vendor_hosts_and_scan_pages_are_declared_and_checked(tmp_path, raw):
+    config = load_sites(SITES_YAML)
+    gtm = config.sites["vendorsite"].vendor("google_tag_manager")
+    assert gtm.loads_from("www.googletagmanager.com")
+    assert not gtm.loads_from("googletagmanager.com.evil.example")
+    assert config.sites["demo"].scan_pages == ("http://127.0.0.1:8000/", "http://localhost:8000/")
+    raw["vendors"]["matomo"]["hosts"] = ["https://matomo.cloud/"]
+    raw["sites"]["mcs"]["scan"] = {"pages": ["https://elsewhere.example/"]}
+    message = problems(tmp_path, raw)
+    assert "vendors.matomo.hosts[0]: 'https://matomo.cloud/' is not a host name" in message
+    assert ("sites.mcs.scan.pages[0]: 'https://elsewhere.example/' is not on one of the site's origins"
+            in message)
+    raw["vendors"]["matomo"]["hosts"] = ["matomo.cloud"]
+    origin = raw["sites"]["mcs"]["origins"][0]
+    raw["sites"]["mcs"]["scan"] = {"pages": [f"{origin}/", f"{origin}/contact/"]}
+    assert load_sites(write(tmp_path, raw)).sites["mcs"].scan_pages == (f"{origin}/", f"{origin}/contact/")

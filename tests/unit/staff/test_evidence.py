@@ -155,3 +155,28 @@ def test_the_manifest_counts_the_sealed_and_unsealed_events_instead_of_a_bare_fl
     assert (ledger["events_sealed"], ledger["events_unsealed"]) == (2, 1)
     assert (ledger["site_period_events_sealed"], ledger["site_period_events_unsealed"]) == (2, 1)
     assert "1 not sealed yet" in ledger["summary"]
+
+
+def test_the_pack_carries_the_latest_tracker_scan_of_its_period(app, db_session):
+    from consent_gateway import scan
+
+    archive, _ = open_pack(_pack(app, db_session))
+    assert json.loads(archive.read("tracker-scan.json"))["scan"] is None
+
+    def record(days_ago: int, subject: str) -> int:
+        finding = scan.Finding("violation", "cookie", subject, f"{subject} before consent")
+        finding.seen("http://127.0.0.1:8000/demo/demo", "before")
+        return scan.record_scan(db_session, "demo", ["http://127.0.0.1:8000/demo/demo"], full=True,
+                                started_at=utcnow() - timedelta(days=days_ago), duration_ms=900,
+                                findings=[finding]).id
+
+    older, newer = record(40, "old_tracker"), record(2, "new_tracker")
+    archive, manifest = open_pack(_pack(app, db_session))
+    carried = json.loads(archive.read("tracker-scan.json"))
+    assert carried["id"] == newer and "tracker-scan.json" in {f["path"] for f in manifest["files"]}
+    assert {(f["subject"], f["status"]) for f in carried["findings"]} == {("new_tracker", "new"),
+                                                                        ("old_tracker", "resolved")}
+    start = (utcnow() - timedelta(days=45)).date().isoformat()
+    end = (utcnow() - timedelta(days=30)).date().isoformat()
+    archive, _ = open_pack(_pack(app, db_session, start=start, end=end))
+    assert json.loads(archive.read("tracker-scan.json"))["id"] == older
