@@ -9,7 +9,8 @@ might have been tricked into using. Every object is examined, not only the catal
   JavaScript name tree), actions that start a program, open another file or send data (``Launch``,
   ``GoToE``, ``GoToR``, ``ImportData``, ``SubmitForm``), embedded files (the ``EmbeddedFiles`` name
   tree, ``/EF`` file specifications, file attachment annotations, ``EmbeddedFile`` streams), and
-  encrypted files (they cannot be examined);
+  files that need a password to open (they cannot be examined); one with an owner password only
+  (restrictions on printing or copying) is examined and stored without its encryption;
 - removed: the actions run on opening or on events (``/OpenAction``, every ``/AA``), which are
   left with navigation only once the above is refused, the document information dictionary
   (author, producer, dates), XMP metadata streams and private application data (``/PieceInfo``).
@@ -40,8 +41,6 @@ def clean_pdf(field: str, data: bytes) -> bytes:
     except (pikepdf.PdfError, ValueError, RuntimeError) as exc:
         raise FieldInvalid(field, "invalid_pdf", "is not a PDF that can be read") from exc
     with pdf:
-        if pdf.is_encrypted:
-            raise FieldInvalid(field, "pdf_encrypted", "is a PDF protected by a password")
         try:
             dictionaries = list(_dictionaries(pdf))
             for dictionary in dictionaries:

@@ -51,12 +51,17 @@ def test_a_pdf_keeps_its_pages_and_loses_its_metadata_and_its_opening_actions():
         assert "/Metadata" not in document.Root
 
 
-def test_a_protected_or_broken_pdf_is_refused():
+def test_a_pdf_that_needs_a_password_or_is_broken_is_refused_one_with_restrictions_is_not():
     document = pikepdf.new()
     document.add_blank_page()
     out = io.BytesIO()
     document.save(out, encryption=pikepdf.Encryption(user="secret", owner="secret"))
     assert _refusal(clean_pdf, out.getvalue()) == "pdf_encrypted"
+    out = io.BytesIO()
+    document.save(out, encryption=pikepdf.Encryption(user="", owner="secret",
+                                                     allow=pikepdf.Permissions(extract=False)))
+    with pikepdf.open(io.BytesIO(clean_pdf("cv", out.getvalue()))) as stored:
+        assert not stored.is_encrypted and len(stored.pages) == 1
     assert _refusal(clean_pdf, b"%PDF-1.7\n" + b"\x00garbage" * 50) == "invalid_pdf"
 
 
