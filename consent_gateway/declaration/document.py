@@ -2,9 +2,10 @@
 
 One model per mapping of the file, one line per key: its type (``values.py``: each with its own
 check) and a ``Field`` whose description is what ``docs/sites-yaml.md`` and ``sites.schema.json``
-say about it. Adding a key is adding its line to the model it belongs to (and, if the code reads
-it, the attribute in ``model.py`` and the line of ``schema.py`` that builds it). Checks that relate
-keys (a purpose a site names, a vendor a site uses) live in ``rules.py``.
+say about it. Adding a key is adding its line to the model it belongs to; if the code reads it,
+the attribute of the same name in ``model.py``'s dataclass too (``schema.py`` carries every key of
+the same name across). Checks that relate keys (a purpose a site names, a vendor a site uses) live
+in ``rules.py``.
 """
 
 from __future__ import annotations

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from consent_gateway.declaration import document as doc
 from consent_gateway.declaration.model import (
@@ -31,6 +31,8 @@ from consent_gateway.declaration.model import (
 from consent_gateway.declaration.problems import describe
 from consent_gateway.declaration.rules import check_rules
 from consent_gateway.errors import ConfigurationError
+
+T = TypeVar("T")
 
 
 def parse_sites(path: Path, raw: Any) -> SitesConfig:
@@ -63,57 +65,42 @@ def build(path: Path, document: doc.SitesDocument) -> SitesConfig:
     )
 
 
-def _text(text: doc.Text) -> Text:
-    return Text(fr=text.fr, en=text.en)
+def _carry(cls: type[T], item: BaseModel, **given: Any) -> T:
+    """``cls`` built from ``item``: each of its attributes that the document has under the same
+    name, as the document holds it (a text as ``Text``, a list as a tuple), and ``given`` for those
+    named or shaped otherwise. A key added to a model and to its dataclass needs nothing here."""
+    values = {f.name: given[f.name] if f.name in given else _value(getattr(item, f.name))
+              for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+              if f.name in given or f.name in type(item).model_fields}
+    return cls(**values)
 
 
-def _optional_text(text: doc.Text | None) -> Text | None:
-    return _text(text) if text is not None else None
+def _value(value: Any) -> Any:
+    if isinstance(value, doc.Text):
+        return Text(fr=value.fr, en=value.en)
+    if isinstance(value, list):
+        return tuple(_value(v) for v in value)
+    return value
 
 
 def _controller(item: doc.ControllerDoc) -> Controller:
-    return Controller(
-        name=item.name,
-        country=item.country,
-        address=item.address,
-        dpo_name=item.dpo.name,
-        dpo_email=item.dpo.email,
-        dpo_address=item.dpo.address,
-        authority_name=item.authority.name,
-        authority_url=item.authority.url,
-        transfers=tuple(Transfer(_text(t.country), _text(t.safeguard)) for t in item.transfers),
-        recipients=_text(item.recipients),
+    return _carry(
+        Controller, item,
+        dpo_name=item.dpo.name, dpo_email=item.dpo.email, dpo_address=item.dpo.address,
+        authority_name=item.authority.name, authority_url=item.authority.url,
+        transfers=tuple(_carry(Transfer, t) for t in item.transfers),
     )
 
 
 def _purpose(pid: str, item: doc.PurposeDoc) -> Purpose:
-    return Purpose(
-        id=pid,
-        label=_text(item.label),
-        description=_text(item.description),
-        legal_basis=item.legal_basis,
-        required=item.required,
-        gpc_sensitive=item.gpc_sensitive,
-        gcm=tuple(item.gcm),
-        trackers=item.trackers,
-        retention_days=item.retention_days,
-        pii_categories=tuple(item.pii_categories),
-        retention_note=_optional_text(item.retention_note),
-    )
+    return _carry(Purpose, item, id=pid)
 
 
 def _vendor(vid: str, item: doc.VendorDoc) -> Vendor:
-    return Vendor(
-        id=vid,
-        name=item.name,
-        provider=item.provider,
-        purpose=item.purpose,
-        country=item.country,
-        privacy_url=item.privacy_url,
-        transfer=_optional_text(item.transfer),
-        cookies=tuple(VendorCookie(c.name, c.domain, c.duration_days) for c in item.cookies),
+    return _carry(
+        Vendor, item, id=vid,
+        cookies=tuple(_carry(VendorCookie, c) for c in item.cookies),
         on_withdraw=tuple(WithdrawCall(w.call, tuple(w.args)) for w in item.on_withdraw),
-        first_party=item.first_party,
     )
 
 
@@ -123,38 +110,14 @@ def _site(sid: str, item: doc.SiteDoc, catalogue: dict[str, Vendor]) -> Site:
         vid, purpose = (ref, None) if isinstance(ref, str) else (ref.id, ref.purpose)
         vendor = catalogue[vid]
         vendors.append(dataclasses.replace(vendor, purpose=purpose or vendor.purpose))
-    return Site(
-        id=sid,
-        name=item.name,
-        entity=item.entity,
-        origins=tuple(item.origins),
-        languages=tuple(item.languages),
-        policy_url=item.policy_url,
-        cookie_policy_url=item.cookie_policy_url,
-        policy_version=item.policy_version,
-        consent_lifetime_days=item.consent_lifetime_days,
-        purpose_ids=tuple(item.purposes),
-        vendors=tuple(vendors),
+    return _carry(
+        Site, item, id=sid, purpose_ids=tuple(item.purposes), vendors=tuple(vendors),
         contact=_contact(item.contact) if item.contact is not None else None,
-        reload_on_withdraw=item.reload_on_withdraw,
         demo_tags={tag: pid for tag, pid in item.demo_tags.model_dump().items() if pid is not None},
     )
 
 
 def _contact(item: doc.ContactDoc) -> ContactForm:
-    return ContactForm(
-        fields=tuple(ContactField(
-            name=f.name,
-            purpose=f.purpose,
-            required=f.required,
-            kind=f.kind,
-            label=_text(f.label),
-            pattern=f.pattern,
-            max_length=f.max_length,
-            hint=_optional_text(f.hint),
-            autocomplete=f.autocomplete,
-            accept=tuple(f.accept or ()),
-            max_bytes=(f.max_size_kb or 0) * 1024,
-        ) for f in item.fields),
-        notice=_text(item.notice),
-    )
+    fields = tuple(_carry(ContactField, f, accept=tuple(f.accept or ()),
+                          max_bytes=(f.max_size_kb or 0) * 1024) for f in item.fields)
+    return ContactForm(fields=fields, notice=_value(item.notice))
