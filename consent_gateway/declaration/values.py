@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -132,7 +133,10 @@ def _json_values(value: list[Any]) -> list[Any]:
 
 
 def _version(value: Any) -> Any:
-    """A version written as a number in YAML (``3``, ``2.1``) is that text."""
+    """A version YAML reads as a number or a date (``3``, ``2.1``, ``2026-11-01`` unquoted) is
+    that text, as ``sites check`` always took it."""
+    if isinstance(value, date):
+        return value.isoformat()
     return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
 
 

@@ -129,8 +129,14 @@ def test_every_problem_names_its_key_path(tmp_path, mistake):
         assert "Input should" not in line and "pydantic" not in line  # our words, not the library's
 
 
-def test_a_version_written_as_a_number_is_that_text(tmp_path):
+def test_a_version_written_as_a_number_or_a_date_is_that_text(tmp_path):
     data = fixture_declaration()
     data["sites"]["demo"]["policy_version"] = 3
     assert load_sites(write(tmp_path, data)).sites["demo"].policy_version == "3"
+    path = write(tmp_path, fixture_declaration())
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("policy_version: '2026-11-01'", "policy_version: 2026-11-01")
+    path.write_text(text, encoding="utf-8")
+    assert "policy_version: 2026-11-01" in path.read_text(encoding="utf-8")
+    assert load_sites(path).sites["demo"].policy_version == "2026-11-01"
     assert json.dumps(docs.json_schema())  # serialisable as served
