@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import io
-import zipfile
 from datetime import timedelta
 from functools import lru_cache
 
+from document_support import OLE_MAGIC, word_document
 from PIL import ExifTags, Image
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from consent_gateway import consent, workflows
+from consent_gateway.contact.pdf import clean_pdf
 from consent_gateway.db import utcnow
 
 DEMO_ORIGIN = "http://127.0.0.1:8000"
@@ -96,13 +97,20 @@ def jpeg_with_gps() -> bytes:
 
 
 def docx_bytes(*, macros: bool = False) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
-        archive.writestr("word/document.xml", '<?xml version="1.0"?><w:document/>')
-        if macros:
-            archive.writestr("word/vbaProject.bin", b"\x00" * 16)
-    return out.getvalue()
+    """A Word document (document_support.word_document); with ``macros``, a VBA project as Word
+    stores it."""
+    if not macros:
+        return word_document()
+    return word_document(
+        extra_parts={"word/vbaProject.bin": OLE_MAGIC + b"\x00" * 504},
+        extra_types='<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/>')
+
+
+@lru_cache(maxsize=1)
+def stored_pdf_bytes() -> bytes:
+    """``pdf_bytes()`` as the gateway stores it: written again by pikepdf without its metadata
+    (tests/unit/contact/test_documents.py checks what that removes)."""
+    return clean_pdf("cv", pdf_bytes())
 
 
 def apply(client, fields: dict, files: dict[str, tuple[bytes, str]], *, site: str = "careers",

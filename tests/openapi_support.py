@@ -12,7 +12,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from consent_gateway.web.api.openapi import load_document
 
 # The public API: what the document must describe, route for route.
-PUBLIC_PREFIXES = ("/api/v1/", "/.well-known/", "/banner/v1/", "/healthz", "/metrics")
+PUBLIC_PREFIXES = ("/api/v1/", "/.well-known/", "/banner/v1/", "/healthz", "/metrics", "/sites.schema.json")
 METHODS = ("get", "post", "put", "patch", "delete", "options")
 DOCUMENT = load_document()
 

@@ -12,7 +12,7 @@ from consent_gateway.contact.capture import (
 )
 from consent_gateway.contact.encryption import PIICipher, cipher_for
 from consent_gateway.contact.erasure import delete_empty_submissions, erase_revoked_fields
-from consent_gateway.contact.files import Upload
+from consent_gateway.contact.files import EXTENSIONS, Upload
 from consent_gateway.contact.gate import Drop, Standing, visitor_standing
 from consent_gateway.contact.models import ContactField, ContactSubmission, PurposeObjection
 from consent_gateway.contact.objections import (
@@ -23,6 +23,7 @@ from consent_gateway.contact.objections import (
 )
 
 __all__ = [
+    "EXTENSIONS",
     "HONEYPOT",
     "TEXT_LIMIT",
     "ContactField",

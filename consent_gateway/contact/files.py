@@ -1,8 +1,11 @@
 """Uploaded files of ``file`` fields: recognised by their content, sized, renamed, cleaned.
 
 A file's type is read from its first bytes (and, for DOCX, its ZIP directory), never from its name
-or the type the browser claims: a PDF that is really an executable is refused. Images are decoded
-and encoded again without their metadata, so a picture's GPS position and camera never reach storage.
+or the type the browser claims: a PDF that is really an executable is refused. Then each type is
+made safe to hand to a recruiter, or refused saying why: images are decoded and encoded again
+without their metadata (GPS position, camera); PDFs lose their metadata and are refused with
+active content (contact/pdf.py); Word documents are refused past a size before inflating, with
+macros or external targets, and lose their properties (contact/office.py).
 """
 
 from __future__ import annotations
@@ -13,11 +16,12 @@ import json
 import re
 import unicodedata
 import warnings
-import zipfile
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from consent_gateway.contact.office import clean_docx, is_word_package
+from consent_gateway.contact.pdf import clean_pdf
 from consent_gateway.declaration import FILE_TYPES, ContactField
 from consent_gateway.errors import FieldInvalid, PayloadTooLarge
 
@@ -30,6 +34,9 @@ _PNG = b"\x89PNG\r\n\x1a\n"
 _ZIP = b"PK\x03\x04"
 _PIL_FORMATS = {"jpeg": "JPEG", "png": "PNG"}
 _UNSAFE = re.compile(r"[^\w .()\-]+")
+# Every extension a type is known by (the first is FILE_TYPES', the one it is stored under): a file
+# input's ``accept`` lists them all, so the picker offers the candidate's ``portrait.jpeg`` too.
+EXTENSIONS = {"pdf": (".pdf",), "docx": (".docx",), "jpeg": (".jpg", ".jpeg"), "png": (".png",)}
 
 
 @dataclass(frozen=True)
@@ -69,7 +76,12 @@ def check_upload(spec: ContactField, upload: Upload) -> CheckedFile:
         accepted = " or ".join(a.upper() for a in spec.accept)
         raise FieldInvalid(spec.name, "file_type_not_accepted",
                            f"must be a {accepted} file (its content is checked, not its name)")
-    data = strip_metadata(spec, file_type, upload.data) if file_type in _PIL_FORMATS else upload.data
+    if file_type in _PIL_FORMATS:
+        data = strip_metadata(spec, file_type, upload.data)
+    elif file_type == "pdf":
+        data = clean_pdf(spec.name, upload.data)
+    else:
+        data = clean_docx(spec.name, upload.data)
     return CheckedFile(file_type, sanitise_filename(upload.filename, file_type), data)
 
 
@@ -81,20 +93,9 @@ def sniff(data: bytes) -> str | None:
         return "jpeg"
     if data.startswith(_PNG):
         return "png"
-    if data.startswith(_ZIP) and _is_docx(data):
+    if data.startswith(_ZIP) and is_word_package(data):
         return "docx"
     return None
-
-
-def _is_docx(data: bytes) -> bool:
-    """A Word document: a ZIP holding ``[Content_Types].xml`` and ``word/`` parts, with no macros."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, ValueError):
-        return False
-    return ("[Content_Types].xml" in names and any(n.startswith("word/") for n in names)
-            and "word/vbaProject.bin" not in names)
 
 
 def strip_metadata(spec: ContactField, file_type: str, data: bytes) -> bytes:

@@ -1,350 +1,128 @@
-"""Validation of the raw ``sites.yaml`` tree: every problem is reported with its key path."""
+"""Validation of the raw ``sites.yaml`` tree into the declaration model.
+
+The tree is validated by the pydantic models of ``document.py`` (each key's type and value) and by
+``rules.py`` (what keys mean for each other); every problem of both is reported at once, each with
+its key path (``problems.py``), as ``file: key.path: problem``. A valid document is then built
+into the frozen dataclasses of ``model.py``, which the rest of the code reads.
+"""
 
 from __future__ import annotations
 
-import re
+import dataclasses
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from consent_gateway.declaration.checker import Checker
+from pydantic import BaseModel, ValidationError
+
+from consent_gateway.declaration import document as doc
 from consent_gateway.declaration.model import (
-    AUTOCOMPLETE_TOKENS,
-    CONSENT_MAX_DAYS,
-    COUNTRY_CODE,
-    FIELD_KINDS,
-    FIELD_NAME,
-    FILE_TYPES,
-    GCM_TYPES,
-    LANGUAGES,
-    LEGAL_BASES,
-    MAX_FILE_KB,
-    PURPOSE_ID,
-    SITE_ID,
     ContactField,
     ContactForm,
     Controller,
     Purpose,
     Site,
     SitesConfig,
+    Text,
     TextList,
     Transfer,
     Vendor,
+    VendorCookie,
+    WithdrawCall,
 )
-from consent_gateway.declaration.vendors import parse_catalogue, site_vendors
+from consent_gateway.declaration.problems import describe
+from consent_gateway.declaration.rules import check_rules
 from consent_gateway.errors import ConfigurationError
 
-# The gated elements of the demo page (/demo/<site>), each activated by the purpose a site names.
-DEMO_TAGS = ("analytics", "marketing", "video")
+T = TypeVar("T")
 
 
 def parse_sites(path: Path, raw: Any) -> SitesConfig:
-    c = Checker()
-    root = c.mapping(
-        raw,
-        "(top level)",
-        {"controller", "purposes", "texts", "vendors", "sites", "consent_events", "to_confirm"},
-        {"controller", "purposes", "texts", "vendors", "sites"},
-    )
-    controller = _controller(c, root.get("controller", {}))
-    purposes = _purposes(c, root.get("purposes", {}))
-    texts = _texts(c, root.get("texts", {}))
-    catalogue = parse_catalogue(c, root.get("vendors", {}), purposes)
-    events = c.mapping(root.get("consent_events", {}), "consent_events", {"retention_days"}, set())
-    retention = c.integer(events, "retention_days", "consent_events", 30, 3660, default=1826)
-    sites_raw = root.get("sites", {})
-    if not isinstance(sites_raw, dict) or not sites_raw:
-        c.fail("sites", "must declare at least one site")
-        sites_raw = {}
-    sites = {sid: _site(c, sid, node, purposes, catalogue) for sid, node in sites_raw.items()}
-    to_confirm = tuple(str(x) for x in c.items(root, "to_confirm", "(top level)"))
-    if c.problems:
-        raise ConfigurationError(
-            f"{path} is not valid:\n" + "\n".join(f"{path}: {p}" for p in c.problems)
-        )
+    """The declaration of ``raw`` (read from ``path``), or a ConfigurationError listing every
+    problem, one ``path: key.path: problem`` line each."""
+    problems: list[str] = []
+    document: doc.SitesDocument | None = None
+    try:
+        document = doc.SitesDocument.model_validate(raw)
+    except ValidationError as exc:
+        problems += describe(exc)
+    problems += [p for p in check_rules(raw) if p not in problems]
+    if problems or document is None:
+        raise ConfigurationError(f"{path} is not valid:\n" + "\n".join(f"{path}: {p}" for p in problems))
+    return build(path, document)
+
+
+def build(path: Path, document: doc.SitesDocument) -> SitesConfig:
+    """The model the code reads, from a document that passed every check."""
+    purposes = {pid: _purpose(pid, item) for pid, item in document.purposes.items()}
+    catalogue = {vid: _vendor(vid, item) for vid, item in document.vendors.items()}
     return SitesConfig(
         path=path,
-        controller=controller,
+        controller=_controller(document.controller),
         purposes=purposes,
-        texts=texts,
-        sites=sites,
-        consent_events_retention_days=retention,
-        to_confirm=to_confirm,
+        texts={"fr": dict(document.texts.fr), "en": dict(document.texts.en)},
+        sites={sid: _site(sid, item, catalogue) for sid, item in document.sites.items()},
+        consent_events_retention_days=document.consent_events.retention_days,
+        to_confirm=tuple(document.to_confirm),
         vendors=catalogue,
     )
 
 
-def _controller(c: Checker, node: Any) -> Controller:
-    p = "controller"
-    keys = {"name", "country", "address", "dpo", "authority", "transfers", "recipients"}
-    node = c.mapping(node, p, keys, keys)
-    dpo_keys = {"name", "email", "address"}
-    dpo = c.mapping(node.get("dpo", {}), f"{p}.dpo", dpo_keys, dpo_keys)
-    authority = c.mapping(node.get("authority", {}), f"{p}.authority", {"name", "url"}, {"name", "url"})
-    transfers = []
-    for i, item in enumerate(c.items(node, "transfers", p)):
-        tp = f"{p}.transfers[{i}]"
-        item = c.mapping(item, tp, {"country", "safeguard"}, {"country", "safeguard"})
-        transfers.append(Transfer(c.text(item, "country", tp), c.text(item, "safeguard", tp)))
-    email = c.string(dpo, "email", f"{p}.dpo")
-    if email and "@" not in email:
-        c.fail(f"{p}.dpo.email", f"{email!r} is not an email address")
-    country = c.string(node, "country", p)
-    if country and not COUNTRY_CODE.match(country):
-        c.fail(f"{p}.country", f"{country!r} is not an ISO 3166-1 alpha-2 code such as FR "
-               "(it is the receipts' jurisdiction)")
-    return Controller(
-        name=c.string(node, "name", p),
-        country=country,
-        address=c.string(node, "address", p),
-        dpo_name=c.string(dpo, "name", f"{p}.dpo"),
-        dpo_email=email,
-        dpo_address=c.string(dpo, "address", f"{p}.dpo"),
-        authority_name=c.string(authority, "name", f"{p}.authority"),
-        authority_url=c.url(authority, "url", f"{p}.authority"),
-        transfers=tuple(transfers),
-        recipients=c.text(node, "recipients", p),
+def _carry(cls: type[T], item: BaseModel, **given: Any) -> T:
+    """``cls`` built from ``item``: each of its attributes that the document has under the same
+    name, as the document holds it (a text as ``Text``, a list as a tuple), and ``given`` for those
+    named or shaped otherwise. A key added to a model and to its dataclass needs nothing here."""
+    values = {f.name: given[f.name] if f.name in given else _value(getattr(item, f.name))
+              for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+              if f.name in given or f.name in type(item).model_fields}
+    return cls(**values)
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, doc.Text):
+        return Text(fr=value.fr, en=value.en)
+    if isinstance(value, list):
+        return tuple(_value(v) for v in value)
+    return value
+
+
+def _controller(item: doc.ControllerDoc) -> Controller:
+    return _carry(
+        Controller, item,
+        dpo_name=item.dpo.name, dpo_email=item.dpo.email, dpo_address=item.dpo.address,
+        authority_name=item.authority.name, authority_url=item.authority.url,
+        transfers=tuple(_carry(Transfer, t) for t in item.transfers),
     )
 
 
-def _purposes(c: Checker, node: Any) -> dict[str, Purpose]:
-    if not isinstance(node, dict) or not node:
-        c.fail("purposes", "must declare at least one purpose")
-        return {}
-    out: dict[str, Purpose] = {}
-    keys = {"label", "description", "legal_basis", "required", "gpc_sensitive", "gcm", "trackers",
-            "retention_days", "retention_note", "pii_categories"}
-    for pid, item in node.items():
-        p = f"purposes.{pid}"
-        if not isinstance(pid, str) or not PURPOSE_ID.match(pid):
-            c.fail(p, "purpose ids are lower-case letters, digits and _")
-        if isinstance(item, dict) and "retention" in item:
-            c.fail(f"{p}.retention", "the retention period in words is derived from retention_days; "
-                   "put what it runs from or any legal nuance in retention_note")
-            item = {k: v for k, v in item.items() if k != "retention"}
-        item = c.mapping(item, p, keys, {"label", "description", "legal_basis", "retention_days",
-                                         "pii_categories"})
-        basis = item.get("legal_basis")
-        if basis not in LEGAL_BASES:
-            c.fail(f"{p}.legal_basis", f"{basis!r} is not one of {', '.join(LEGAL_BASES)}")
-        trackers = c.boolean(item, "trackers", p)
-        required = c.boolean(item, "required", p)
-        if trackers and basis != "consent":
-            c.fail(f"{p}.legal_basis", "a purpose that sets or reads non-essential trackers must "
-                   f"have the legal basis 'consent', not {basis!r}")
-        if required and basis == "consent":
-            c.fail(f"{p}.required", "a consent-based purpose cannot be required: it must be refusable")
-        gcm = c.items(item, "gcm", p)
-        for i, g in enumerate(gcm):
-            if g not in GCM_TYPES:
-                c.fail(f"{p}.gcm[{i}]", f"{g!r} is not a Consent Mode type ({', '.join(GCM_TYPES)})")
-        out[pid] = Purpose(
-            id=pid,
-            label=c.text(item, "label", p),
-            description=c.text(item, "description", p),
-            legal_basis=basis if basis in LEGAL_BASES else "consent",
-            required=required,
-            gpc_sensitive=c.boolean(item, "gpc_sensitive", p),
-            gcm=tuple(str(g) for g in gcm),
-            trackers=trackers,
-            retention_days=c.integer(item, "retention_days", p, 1, 3660),
-            pii_categories=_pii_categories(c, item, p),
-            retention_note=c.optional_text(item, "retention_note", p),
-        )
-    return out
+def _purpose(pid: str, item: doc.PurposeDoc) -> Purpose:
+    pii = item.pii_categories
+    return _carry(Purpose, item, id=pid, pii_categories=TextList(fr=tuple(pii.fr), en=tuple(pii.en)))
 
 
-def _pii_categories(c: Checker, item: dict, p: str) -> TextList:
-    """Kantara's ``piiCategory`` in each language: the same categories, in the same order."""
-    node = item.get("pii_categories")
-    if "pii_categories" not in item:
-        return TextList((), ())
-    if not isinstance(node, dict):
-        c.fail(f"{p}.pii_categories", "must give the list in fr and en")
-        return TextList((), ())
-    node = c.mapping(node, f"{p}.pii_categories", set(LANGUAGES), set(LANGUAGES))
-    lists: dict[str, tuple[str, ...]] = {}
-    for lang in LANGUAGES:
-        where = f"{p}.pii_categories.{lang}"
-        categories = c.items(node, lang, f"{p}.pii_categories")
-        if lang in node and not categories:
-            c.fail(where, "must name at least one category of personal data")
-        for i, category in enumerate(categories):
-            if not isinstance(category, str) or not category.strip():
-                c.fail(f"{where}[{i}]", "must be a non-empty string")
-        lists[lang] = tuple(str(x).strip() for x in categories)
-    if len({len(v) for v in lists.values()}) > 1:
-        c.fail(f"{p}.pii_categories", "must list the same categories in every language ("
-               + ", ".join(f"{lang}: {len(v)}" for lang, v in lists.items()) + ")")
-    return TextList(**lists)
-
-
-def _texts(c: Checker, node: Any) -> dict[str, dict[str, str]]:
-    node = c.mapping(node, "texts", set(LANGUAGES), set(LANGUAGES))
-    out: dict[str, dict[str, str]] = {}
-    for lang in LANGUAGES:
-        entries = node.get(lang, {})
-        if not isinstance(entries, dict):
-            c.fail(f"texts.{lang}", "must be a mapping of text keys to strings")
-            entries = {}
-        out[lang] = {}
-        for key, value in entries.items():
-            if not isinstance(value, str) or not value.strip():
-                c.fail(f"texts.{lang}.{key}", "must be a non-empty string")
-            else:
-                out[lang][str(key)] = value.strip()
-    for lang in LANGUAGES:
-        other = next(x for x in LANGUAGES if x != lang)
-        for key in sorted(set(out[other]) - set(out[lang])):
-            c.fail(f"texts.{lang}.{key}", f"is missing (it exists in texts.{other})")
-    return out
-
-
-def _site(c: Checker, sid: str, node: Any, purposes: dict[str, Purpose],
-          catalogue: dict[str, Vendor]) -> Site:
-    p = f"sites.{sid}"
-    if not isinstance(sid, str) or not SITE_ID.match(sid):
-        c.fail(p, "site ids are 2-40 lower-case letters, digits, - and _")
-    keys = {"name", "entity", "origins", "origins_confirmed", "languages", "policy_url",
-            "cookie_policy_url", "policy_version", "consent_lifetime_days", "purposes", "vendors",
-            "cookies", "contact", "demo_tags", "reload_on_withdraw", "scan"}
-    node = c.mapping(node, p, keys, {"name", "entity", "origins", "languages", "policy_url",
-                                     "cookie_policy_url", "policy_version", "purposes"})
-    origins = tuple(c.check_url(o, f"{p}.origins[{i}]", origin=True)
-                    for i, o in enumerate(c.items(node, "origins", p)))
-    if not origins:
-        c.fail(f"{p}.origins", "must list at least one allowed origin")
-    c.boolean(node, "origins_confirmed", p)
-    languages = tuple(c.items(node, "languages", p))
-    for i, lang in enumerate(languages):
-        if lang not in LANGUAGES:
-            c.fail(f"{p}.languages[{i}]", f"{lang!r} is not one of {', '.join(LANGUAGES)}")
-    if not languages:
-        c.fail(f"{p}.languages", "must list at least one language")
-    purpose_ids = tuple(c.items(node, "purposes", p))
-    for i, pid in enumerate(purpose_ids):
-        if pid not in purposes:
-            c.fail(f"{p}.purposes[{i}]", f"{pid!r} is not declared under purposes")
-    if not any(purposes[x].consent_based for x in purpose_ids if x in purposes):
-        c.fail(f"{p}.purposes", "the banner must offer at least one consent-based purpose")
-    if "cookies" in node:
-        c.fail(f"{p}.cookies", "a site's cookies are its vendors' cookies: declare them once in the "
-               "vendor catalogue (top-level vendors) and list the vendors under the site")
-    vendors = site_vendors(c, p, node, catalogue, purposes, purpose_ids)
-    contact = None
-    if "contact" in node:
-        contact = _contact(c, f"{p}.contact", node["contact"], purposes, purpose_ids)
-    return Site(
-        id=sid,
-        name=c.string(node, "name", p),
-        entity=c.string(node, "entity", p),
-        origins=tuple(o.rstrip("/") for o in origins if o),
-        languages=tuple(lang for lang in languages if lang in LANGUAGES) or ("fr",),
-        policy_url=c.url(node, "policy_url", p),
-        cookie_policy_url=c.url(node, "cookie_policy_url", p),
-        policy_version=str(node.get("policy_version", "")).strip() or c.string(node, "policy_version", p),
-        consent_lifetime_days=c.integer(node, "consent_lifetime_days", p, 1, CONSENT_MAX_DAYS, default=182),
-        purpose_ids=purpose_ids,
-        vendors=vendors,
-        contact=contact,
-        reload_on_withdraw=c.boolean(node, "reload_on_withdraw", p, default=True),
-        demo_tags=_demo_tags(c, f"{p}.demo_tags", node.get("demo_tags", {}), purposes, purpose_ids),
-        scan_pages=_scan_pages(c, f"{p}.scan", node.get("scan", {}), origins),
+def _vendor(vid: str, item: doc.VendorDoc) -> Vendor:
+    return _carry(
+        Vendor, item, id=vid,
+        cookies=tuple(_carry(VendorCookie, c) for c in item.cookies),
+        on_withdraw=tuple(WithdrawCall(w.call, tuple(w.args)) for w in item.on_withdraw),
     )
 
 
-def _scan_pages(c: Checker, p: str, node: Any, origins: tuple[str, ...]) -> tuple[str, ...]:
-    """``scan.pages``: full URLs on the site's own origins; default each origin's ``/``."""
-    node = c.mapping(node, p, {"pages"}, set())
-    pages = []
-    for i, url in enumerate(c.items(node, "pages", p)):
-        url = c.check_url(url, f"{p}.pages[{i}]")
-        if url and not any(url == o.rstrip("/") or url.startswith(o.rstrip("/") + "/") for o in origins):
-            c.fail(f"{p}.pages[{i}]", f"{url!r} is not on one of the site's origins")
-        pages.append(url)
-    if "pages" in node and not pages:
-        c.fail(f"{p}.pages", "must list at least one page (or leave scan out: each origin's /)")
-    return tuple(pages) or tuple(f"{o.rstrip('/')}/" for o in origins if isinstance(o, str) and o)
+def _site(sid: str, item: doc.SiteDoc, catalogue: dict[str, Vendor]) -> Site:
+    vendors = []
+    for ref in item.vendors:
+        vid, purpose = (ref, None) if isinstance(ref, str) else (ref.id, ref.purpose)
+        vendor = catalogue[vid]
+        vendors.append(dataclasses.replace(vendor, purpose=purpose or vendor.purpose))
+    return _carry(
+        Site, item, id=sid, purpose_ids=tuple(item.purposes), vendors=tuple(vendors),
+        contact=_contact(item.contact) if item.contact is not None else None,
+        demo_tags={tag: pid for tag, pid in item.demo_tags.model_dump().items() if pid is not None},
+        scan_pages=tuple(item.scan.pages) if item.scan is not None
+        else tuple(f"{origin.rstrip('/')}/" for origin in item.origins),
+    )
 
 
-def _demo_tags(c: Checker, p: str, node: Any, purposes: dict[str, Purpose], offered: tuple) -> dict[str, str]:
-    """Which purpose gates each element of the site's demo page; an element not named is left out."""
-    node = c.mapping(node, p, set(DEMO_TAGS), set())
-    for tag, pid in node.items():
-        if pid not in offered or not purposes[pid].consent_based:
-            c.fail(f"{p}.{tag}", f"{pid!r} is not one of this site's consent-based purposes")
-    return {str(tag): str(pid) for tag, pid in node.items() if tag in DEMO_TAGS}
-
-
-def _contact(c: Checker, p: str, node: Any, purposes: dict[str, Purpose], banner: tuple) -> ContactForm:
-    node = c.mapping(node, p, {"fields", "notice"}, {"fields", "notice"})
-    fields = []
-    seen: set[str] = set()
-    for i, item in enumerate(c.items(node, "fields", p)):
-        fp = f"{p}.fields[{i}]"
-        item = c.mapping(item, fp, {"name", "purpose", "required", "kind", "label", "pattern",
-                                    "max_length", "hint", "autocomplete", "accept", "max_size_kb"},
-                         {"name", "purpose", "kind", "label"})
-        autocomplete = c.string(item, "autocomplete", fp, default="off")
-        if autocomplete and not AUTOCOMPLETE_TOKENS.match(autocomplete):
-            c.fail(f"{fp}.autocomplete", f"{autocomplete!r} is not an HTML autocomplete token "
-                   "(e.g. family-name, given-name, email, tel, off)")
-        name = c.string(item, "name", fp)
-        if name and not FIELD_NAME.match(name):
-            c.fail(f"{fp}.name", "field names are lower-case letters, digits and _")
-        if name in seen:
-            c.fail(f"{fp}.name", f"{name!r} is declared twice")
-        seen.add(name)
-        purpose = item.get("purpose")
-        if purpose not in purposes:
-            c.fail(f"{fp}.purpose", f"{purpose!r} is not declared under purposes")
-        elif purposes[purpose].consent_based and purpose not in banner:
-            c.fail(f"{fp}.purpose", f"{purpose!r} is consent-based but this site's banner does not "
-                   "offer it, so it could never be granted")
-        kind = item.get("kind")
-        if kind not in FIELD_KINDS:
-            c.fail(f"{fp}.kind", f"{kind!r} is not one of {', '.join(FIELD_KINDS)}")
-        pattern = item.get("pattern")
-        if kind == "pattern" and not pattern:
-            c.fail(f"{fp}.pattern", "a field of kind 'pattern' needs a pattern")
-        if pattern is not None:
-            try:
-                re.compile(pattern)
-            except (re.error, TypeError) as exc:
-                c.fail(f"{fp}.pattern", f"not a valid regular expression: {exc}")
-                pattern = None
-        accept, max_kb = _file_limits(c, fp, item, kind)
-        fields.append(ContactField(
-            name=name,
-            purpose=str(purpose),
-            required=c.boolean(item, "required", fp),
-            kind=str(kind),
-            label=c.text(item, "label", fp),
-            pattern=pattern,
-            max_length=c.integer(item, "max_length", fp, 1, 20000, default=200),
-            hint=c.optional_text(item, "hint", fp),
-            autocomplete=autocomplete or "off",
-            accept=accept,
-            max_bytes=max_kb * 1024,
-        ))
-    if not fields:
-        c.fail(f"{p}.fields", "must declare at least one field")
-    return ContactForm(fields=tuple(fields), notice=c.text(node, "notice", p))
-
-
-def _file_limits(c: Checker, fp: str, item: dict, kind: Any) -> tuple[tuple[str, ...], int]:
-    """A `file` field's accepted types and size limit (KiB); other kinds may declare neither."""
-    if kind != "file":
-        for key in ("accept", "max_size_kb"):
-            if key in item:
-                c.fail(f"{fp}.{key}", "only a field of kind 'file' takes this key")
-        return (), 0
-    accept = c.items(item, "accept", fp)
-    if not accept:
-        c.fail(f"{fp}.accept", f"a file field must accept at least one of {', '.join(FILE_TYPES)}")
-    for i, kind_name in enumerate(accept):
-        if kind_name not in FILE_TYPES:
-            c.fail(f"{fp}.accept[{i}]", f"{kind_name!r} is not one of {', '.join(FILE_TYPES)}")
-    if "max_size_kb" not in item:
-        c.fail(f"{fp}.max_size_kb", "a file field needs a size limit, in KiB")
-    max_kb = c.integer(item, "max_size_kb", fp, 1, MAX_FILE_KB, default=1)
-    return tuple(str(a) for a in accept if a in FILE_TYPES), max_kb
+def _contact(item: doc.ContactDoc) -> ContactForm:
+    fields = tuple(_carry(ContactField, f, accept=tuple(f.accept or ()),
+                          max_bytes=(f.max_size_kb or 0) * 1024) for f in item.fields)
+    return ContactForm(fields=fields, notice=_value(item.notice))

@@ -4,8 +4,12 @@ checked by their content, sized, renamed, cleaned of metadata and stored encrypt
 from __future__ import annotations
 
 import base64
+import html
 import io
+import re
+import zipfile
 
+import document_support as docs
 import pytest
 from contact_support import (
     CANDIDATE,
@@ -16,6 +20,7 @@ from contact_support import (
     file_rows,
     jpeg_with_gps,
     pdf_bytes,
+    stored_pdf_bytes,
     submission_count,
 )
 from PIL import Image
@@ -43,7 +48,7 @@ def test_a_pdf_and_a_photo_are_stored_encrypted_with_the_photo_location_removed(
         assert secret.decode("latin-1") not in everything
         assert base64.b64encode(secret).decode()[:16] not in everything
     assert "Mon CV" not in everything and "IMG_0042" not in everything
-    assert _clear(app, stored[0]) == pdf
+    assert _clear(app, stored[0]) == stored_pdf_bytes()  # the PDF without its metadata
     cleaned = Image.open(io.BytesIO(_clear(app, stored[1])))
     assert cleaned.size == (64, 48)
     assert not cleaned.getexif().get_ifd(GPS_IFD) and not cleaned.getexif()
@@ -58,7 +63,6 @@ def test_a_word_document_is_accepted_as_a_cv(client):
 @pytest.mark.parametrize("content, name", [
     (b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200, "cv.pdf"),          # a Windows executable
     (b"\x7fELF\x02\x01\x01" + b"\x00" * 200, "cv.pdf"),                  # a Linux one
-    (docx_bytes(macros=True), "cv.docx"),                                  # a Word file with macros
     (jpeg_with_gps(), "cv.pdf"),                                           # an image is not a CV here
 ])
 def test_a_file_that_is_not_what_the_field_accepts_is_refused_and_nothing_is_stored(
@@ -68,6 +72,51 @@ def test_a_file_that_is_not_what_the_field_accepts_is_refused_and_nothing_is_sto
     assert r.get_json()["error"] == "file_type_not_accepted" and r.get_json()["field"] == "cv"
     assert "PDF or DOCX" in r.get_json()["message"]
     assert submission_count(db_session) == 0 and file_rows(db_session) == []
+
+
+def _apply_in(client, lang: str | None, cv: bytes, name: str = "cv.docx"):
+    query = f"?lang={lang}" if lang else ""
+    return client.post(f"/api/v1/sites/careers/contact{query}", content_type="multipart/form-data",
+                       data={**CANDIDATE, "cv": (io.BytesIO(cv), name)},
+                       headers={"Origin": "https://recrutement.iqera.com"})
+
+
+@pytest.mark.parametrize("build, rule, french, english", [
+    (lambda: docx_bytes(macros=True), "office_macro", "contient des macros", "contains macros"),
+    (docs.macro_under_another_name, "office_macro", "contient des macros", "contains macros"),
+    (docs.remote_template, "office_external", "hors du fichier", "outside the file"),
+    (lambda: docs.inflating_to(128 * 1024 ** 2), "archive_too_large", "une fois décompressé",
+     "once decompressed"),
+    (lambda: docs.pdf(build=docs.javascript_on_open), "pdf_javascript", "contient du JavaScript",
+     "contains JavaScript"),
+    (lambda: docs.pdf(build=docs.launch_in_link), "pdf_launch", "ouvre un programme",
+     "opens a program"),
+    (lambda: docs.pdf(build=docs.embedded_file), "pdf_embedded_file", "fichiers joints",
+     "attached files"),
+])
+def test_a_hostile_document_is_refused_saying_why_in_the_forms_language_and_nothing_is_stored(
+        client, db_session, build, rule, french, english):
+    for lang, words in ((None, french), ("fr", french), ("en", english)):
+        r = _apply_in(client, lang, build())
+        assert r.status_code == 400, r.get_json()
+        body = r.get_json()
+        assert (body["error"], body["field"]) == (rule, "cv")
+        assert words in body["message"] and body["message"].startswith("cv: ")
+        assert [e["rule"] for e in body["errors"]] == [rule] and words in body["errors"][0]["message"]
+    assert submission_count(db_session) == 0 and file_rows(db_session) == []
+
+
+def test_a_word_cv_and_a_pdf_cv_are_stored_without_their_authors(app, client, db_session):
+    for cv, name in ((docs.word_document(), "cv.docx"), (docs.pdf(author=docs.AUTHOR), "cv.pdf")):
+        r = apply(client, CANDIDATE, {"cv": (cv, name), "photo": (jpeg_with_gps(), "Portrait.JPEG")})
+        assert r.status_code == 201, r.get_json()
+        assert r.get_json()["files"][1]["filename"] == "Portrait.jpg"
+    stored = [_clear(app, c) for c in file_rows(db_session)]
+    assert len(stored) == 4 and stored[0].startswith(b"PK") and stored[2].startswith(b"%PDF-")
+    for data in stored:
+        assert b"Okafor" not in data and docs.COMPANY.encode() not in data
+    with zipfile.ZipFile(io.BytesIO(stored[0])) as archive:
+        assert archive.read("word/document.xml") == docs._parts(docs.word_document())["word/document.xml"]
 
 
 def test_a_file_over_its_field_limit_is_a_413_naming_the_field(client, db_session):
@@ -126,3 +175,24 @@ def test_the_declaration_tells_a_site_what_each_file_field_accepts(client):
     fields = {f["name"]: f for f in client.get("/api/v1/sites/careers/contact").get_json()["fields"]}
     assert fields["cv"]["kind"] == "file" and fields["cv"]["accept"] == ["pdf", "docx"]
     assert fields["cv"]["max_bytes"] == 256 * 1024 and fields["photo"]["required"] is False
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("fr", "Ce document contient des macros ou un programme intégré"),
+    ("en", "This document contains macros or an embedded program"),
+])
+def test_the_hosted_form_says_why_a_document_is_refused_in_its_language(client, db_session, lang, words):
+    page = client.get(f"/privacy/careers/contact?lang={lang}").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    r = client.post("/privacy/careers/contact", content_type="multipart/form-data", data={
+        **CANDIDATE, "csrf_token": csrf, "lang": lang,
+        "cv": (io.BytesIO(docs.macro_relationship()), "cv.docx")})
+    assert r.status_code == 400
+    assert words in html.unescape(r.get_data(as_text=True))
+    assert submission_count(db_session) == 0 and file_rows(db_session) == []
+
+
+def test_the_hosted_form_offers_jpeg_files_as_well_as_jpg(client):
+    page = client.get("/privacy/careers/contact").get_data(as_text=True)
+    assert 'accept=".jpg,.jpeg,image/jpeg,.png,image/png"' in page
+    assert 'accept=".pdf,application/pdf,.docx,application/vnd.openxmlformats' in page

@@ -15,6 +15,8 @@ from openapi_support import (
     validator,
 )
 
+from consent_gateway.declaration import docs
+
 DEMO_ORIGIN = "http://127.0.0.1:8000"
 
 
@@ -152,3 +154,12 @@ def test_public_reads_match_the_document(client):
     jwks = client.get("/.well-known/jwks.json")
     assert_documented("/.well-known/jwks.json", "GET", 200, jwks.get_json(force=True),
                       "application/jwk-set+json")
+
+
+def test_the_sites_schema_is_served_as_generated_from_the_models(client):
+    r = client.get("/sites.schema.json")
+    assert r.status_code == 200 and r.mimetype == "application/schema+json"
+    assert r.get_json() == docs.json_schema()
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    again = client.get("/sites.schema.json", headers={"If-None-Match": r.headers["ETag"]})
+    assert again.status_code == 304

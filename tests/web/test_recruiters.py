@@ -6,7 +6,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from contact_support import CANDIDATE, apply, decide, file_rows, jpeg_with_gps, pdf_bytes, submission_count
+from contact_support import (
+    CANDIDATE,
+    apply,
+    decide,
+    file_rows,
+    jpeg_with_gps,
+    pdf_bytes,
+    stored_pdf_bytes,
+    submission_count,
+)
 from cryptography.fernet import Fernet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -43,7 +52,7 @@ def test_a_recruiter_lists_the_applications_and_downloads_a_cv_each_read_logged(
     cv = next(f for f in entry["files"] if f["field"] == "cv")
     assert (cv["filename"], cv["type"]) == ("CV Noémie.pdf", "pdf")
     download = client.get(cv["path"], headers=_bearer(recruiter))
-    assert download.status_code == 200 and download.data == pdf_bytes()
+    assert download.status_code == 200 and download.data == stored_pdf_bytes()
     assert download.mimetype == "application/pdf"
     assert download.headers["Content-Disposition"] == (
         "attachment; filename=\"CV Noemie.pdf\"; filename*=UTF-8''CV%20No%C3%A9mie.pdf")
@@ -112,6 +121,6 @@ def test_key_rotation_re_encrypts_the_files(app, db_session, application):
     with Session(app.extensions["db_engine"]) as session:
         rotate_pii(session, PIICipher([old, new]), batch=1)
     only_new = PIICipher([new])
-    assert only_new.decrypt_bytes(file_rows(db_session)[0]) == pdf_bytes()
+    assert only_new.decrypt_bytes(file_rows(db_session)[0]) == stored_pdf_bytes()
     assert all(only_new.is_current(c) for c in file_rows(db_session))
     assert cipher_for((old,)).is_current(file_rows(db_session)[0]) is False

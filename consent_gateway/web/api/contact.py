@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify, request
 
 from consent_gateway import contact
 from consent_gateway.db import get_session
+from consent_gateway.errors import InvalidFields
 from consent_gateway.web.extensions import gateway
 from consent_gateway.web.http import (
     check_origin,
@@ -17,6 +18,7 @@ from consent_gateway.web.http import (
 )
 from consent_gateway.web.platform import metrics
 from consent_gateway.web.platform.limits import APPLICATION, CONTACT, OBJECTIONS, limited
+from consent_gateway.web.refusals import localised
 
 bp = Blueprint("contact_api", __name__, url_prefix="/api/v1")
 CONTACT_BODY_LIMIT = contact.TEXT_LIMIT
@@ -51,8 +53,11 @@ def submit_contact(site_id: str):
         submission = contact.parse_form_submission(site, values, uploads)
     else:
         submission = contact.parse_submission(read_json(CONTACT_BODY_LIMIT))
-    result = contact.submit_contact(get_session(), gw.sites, site, submission, gw.signer,
-                                    contact.cipher_for(gw.settings.pii_keys), channel="api")
+    try:
+        result = contact.submit_contact(get_session(), gw.sites, site, submission, gw.signer,
+                                        contact.cipher_for(gw.settings.pii_keys), channel="api")
+    except InvalidFields as exc:
+        raise localised(exc) from None
     metrics.contact_captured(site, result)
     return jsonify(result.to_dict()), 201
 

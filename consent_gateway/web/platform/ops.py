@@ -1,4 +1,5 @@
-"""Operations endpoints: liveness with a database check, and the well-known files (GPC, JWKS)."""
+"""Operations endpoints: liveness with a database check, the well-known files (GPC, JWKS) and the
+JSON Schema of ``sites.yaml``."""
 
 from __future__ import annotations
 
@@ -50,3 +51,20 @@ def jwks_json():
     if etag in request.headers.get("If-None-Match", ""):
         return Response(status=304, headers=headers)
     return Response(body, status=200, headers=headers, content_type="application/jwk-set+json")
+
+
+@bp.get("/sites.schema.json")
+def sites_schema_json():
+    """The JSON Schema of ``sites.yaml``, generated from the declaration's models, for an
+    operator's editor (``# yaml-language-server: $schema=<this URL>``): public, cacheable."""
+    # Imported here: `python -m consent_gateway.declaration.docs` imports the package (and so this
+    # module) before running that module as __main__, which must not be imported twice.
+    from consent_gateway.declaration import docs
+
+    body = json.dumps(docs.json_schema(), ensure_ascii=False, separators=(",", ":")).encode()
+    etag = hashlib.sha256(body).hexdigest()[:32]
+    headers = {"ETag": f'"{etag}"', "Cache-Control": "public, max-age=3600",
+               "Access-Control-Allow-Origin": "*"}
+    if etag in request.headers.get("If-None-Match", ""):
+        return Response(status=304, headers=headers)
+    return Response(body, status=200, headers=headers, content_type="application/schema+json")

@@ -42,6 +42,7 @@ from consent_gateway.web.http import site_or_404
 from consent_gateway.web.i18n import resolve_language
 from consent_gateway.web.platform import metrics
 from consent_gateway.web.platform.limits import HOSTED_APPLICATION, HOSTED_CONTACT, limited
+from consent_gateway.web.refusals import DOCUMENT_RULES
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
 CONSENT_COOKIE = "iq_consent"
@@ -55,6 +56,7 @@ RULES = {
     "file_too_large": _l("The file is larger than the size allowed."),
     "file_type_not_accepted": _l("This type of file is not accepted."),
     "invalid_image": _l("This image cannot be read."),
+    **DOCUMENT_RULES,
 }
 
 
@@ -83,8 +85,9 @@ def _form_class(site: Site, lang: str) -> type[FlaskForm]:
 
 @bp.app_template_filter("extension")
 def extension(file_type: str) -> str:
-    """The extension a declared file type is known by (``pdf`` -> ``.pdf``), for ``accept``."""
-    return FILE_TYPES[file_type][1]
+    """What a file input's ``accept`` lists for a declared type: every extension it is known by
+    and its media type (``jpeg`` -> ``.jpg,.jpeg,image/jpeg``), so a picker offers each."""
+    return ",".join([*contact.EXTENSIONS[file_type], FILE_TYPES[file_type][0]])
 
 
 @bp.app_template_filter("file_size")
