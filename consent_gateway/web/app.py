@@ -9,6 +9,7 @@ from consent_gateway.web import i18n
 from consent_gateway.web.api import applications, consents, contact, cookies, evidence, openapi, stats
 from consent_gateway.web.http import redirect_to_public_url
 from consent_gateway.web.platform import limits, metrics, ops, replay, request_log, security
+from consent_gateway.web.platform.body import TEXT_PART_LIMIT, FramingGuard, GatewayRequest
 from consent_gateway.web.staff import dashboard, dpo
 from consent_gateway.web.staff.signin import GatewaySessionInterface
 from consent_gateway.web.visitor import banner, demo, privacy, receipts, rights
@@ -16,6 +17,11 @@ from consent_gateway.web.visitor import banner, demo, privacy, receipts, rights
 
 def init_app(app: Flask) -> None:
     app.session_interface = GatewaySessionInterface()
+    # Every form is parsed with text parts capped one by one and files by their declared sizes; a
+    # body whose chunked framing is broken is a 400 (web.platform.body).
+    app.request_class = GatewayRequest
+    app.config["MAX_FORM_MEMORY_SIZE"] = TEXT_PART_LIMIT
+    app.wsgi_app = FramingGuard(app.wsgi_app)  # type: ignore[method-assign]
     # The banner's public answers, once made, are sent again from memory in front of all this.
     replay.init_app(app)
     # First: the request log times every hook, and the headers are added after every other hook.

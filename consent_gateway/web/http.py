@@ -18,11 +18,11 @@ from consent_gateway.declaration import Site
 from consent_gateway.enrich import classify_user_agent
 from consent_gateway.errors import GatewayError, MalformedJSON, NotFound, OriginNotAllowed, PayloadTooLarge
 from consent_gateway.web.extensions import gateway
+from consent_gateway.web.platform.body import TextPartTooLarge
 
 CONSENT_BODY_LIMIT = 16 * 1024
 # A multipart form: no declared form has this many fields, and no text field is this long.
 MAX_FORM_PARTS = 50
-CONTACT_TEXT_PART_LIMIT = 64 * 1024
 # No body the gateway reads nests deeper than 3; past this it is an attack (RecursionError).
 MAX_JSON_DEPTH = 32
 # I-JSON (RFC 7493): numbers an IEEE double holds exactly, text without lone surrogates (they
@@ -62,16 +62,18 @@ def read_json(limit: int = CONSENT_BODY_LIMIT) -> Any:
 def read_multipart(limit: int, *, max_parts: int = MAX_FORM_PARTS) -> tuple[dict[str, list[str]],
                                                                            dict[str, list[Upload]]]:
     """A multipart/form-data body as text parts and uploads (read into memory), refusing a body
-    over ``limit`` bytes (413) or with more than ``max_parts`` parts (413)."""
+    over ``limit`` bytes, a text part over 64 KiB (``body.TEXT_PART_LIMIT``) or more than ``max_parts`` parts
+    (413). Each file is then held to its field's declared size by the contact domain."""
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLarge(f"the body is over {limit // 1024} KiB")
     request.max_content_length = limit
     request.max_form_parts = max_parts
-    request.max_form_memory_size = CONTACT_TEXT_PART_LIMIT
     try:
         values = {name: request.form.getlist(name) for name in request.form}
         uploads = {name: [Upload(f.filename or "", f.stream.read(limit + 1))
                           for f in request.files.getlist(name)] for name in request.files}
+    except TextPartTooLarge as exc:
+        raise PayloadTooLarge(exc.description, field=exc.field) from None
     except RequestEntityTooLarge:
         raise PayloadTooLarge(f"the body is over {limit // 1024} KiB or has over {max_parts} parts") from None
     return values, uploads
