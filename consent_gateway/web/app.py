@@ -7,8 +7,8 @@ from flask import Flask
 
 from consent_gateway.web import i18n
 from consent_gateway.web.api import applications, consents, contact, cookies, evidence, openapi, stats
-from consent_gateway.web.http import redirect_to_public_url
-from consent_gateway.web.platform import limits, metrics, ops, replay, request_log, security
+from consent_gateway.web.http import PathId, PathText, redirect_to_public_url
+from consent_gateway.web.platform import error_pages, limits, metrics, ops, replay, request_log, security
 from consent_gateway.web.platform.body import TEXT_PART_LIMIT, FramingGuard, GatewayRequest
 from consent_gateway.web.staff import dashboard, dpo
 from consent_gateway.web.staff.signin import GatewaySessionInterface
@@ -22,6 +22,9 @@ def init_app(app: Flask) -> None:
     app.request_class = GatewayRequest
     app.config["MAX_FORM_MEMORY_SIZE"] = TEXT_PART_LIMIT
     app.wsgi_app = FramingGuard(app.wsgi_app)  # type: ignore[method-assign]
+    error_pages.init_app(app)
+    # Before any blueprint adds its rules: every id in a path is printable and bounded.
+    app.url_map.converters.update(default=PathId, path=PathText)
     # The banner's public answers, once made, are sent again from memory in front of all this.
     replay.init_app(app)
     # First: the request log times every hook, and the headers are added after every other hook.

@@ -10,13 +10,20 @@ from urllib.parse import urlsplit
 
 from flask import Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
-from werkzeug.routing import RequestRedirect
+from werkzeug.routing import BaseConverter, PathConverter, RequestRedirect
 
 from consent_gateway.consent import RequestContext
 from consent_gateway.contact import Upload
 from consent_gateway.declaration import Site
 from consent_gateway.enrich import classify_user_agent
-from consent_gateway.errors import GatewayError, MalformedJSON, NotFound, OriginNotAllowed, PayloadTooLarge
+from consent_gateway.errors import (
+    GatewayError,
+    MalformedJSON,
+    NotFound,
+    OriginNotAllowed,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
 from consent_gateway.web.extensions import gateway
 from consent_gateway.web.platform.body import TextPartTooLarge
 
@@ -31,6 +38,26 @@ MAX_JSON_INTEGER = 2**53 - 1
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+# The longest id a path holds is a receipt token (consent.receipts.MAX_TOKEN_LENGTH).
+MAX_PATH_ID = 4096
+_CONTROL = r"\x00-\x1f\x7f-\x9f"  # C0 (NUL included), DEL and C1
+
+
+class PathId(BaseConverter):
+    """Every ``<name>`` of a route (the app's default converter): one path segment of printable
+    text (no C0 or C1 control character, NUL included: PostgreSQL refuses it in text, which was a
+    500) and at most ``MAX_PATH_ID`` characters. Anything else matches no route: a 404, before any
+    query is made."""
+
+    regex = rf"[^/{_CONTROL}]{{1,{MAX_PATH_ID}}}"
+
+
+class PathText(PathConverter):
+    """``<path:name>`` (the demo's assets): printable and bounded too, slashes allowed."""
+
+    regex = rf"[^{_CONTROL}]{{1,{MAX_PATH_ID}}}"
+
+
 def site_or_404(site_id: str) -> Site:
     site = gateway().sites.site(site_id)
     if site is None:
@@ -41,15 +68,25 @@ def site_or_404(site_id: str) -> Site:
 def read_json(limit: int = CONSENT_BODY_LIMIT) -> Any:
     """The request body parsed as JSON, refusing bodies over ``limit`` bytes (413) or bad JSON (400).
 
-    Any content type is read as JSON, so that a banner may post as text/plain and skip preflight.
+    Any content type is read as JSON, so that a banner may post as text/plain and skip preflight;
+    but JSON is UTF-8 (RFC 8259 §8.1): another declared charset is a 415, other bytes a 400
+    (``json.loads`` would guess UTF-16 or UTF-32 from the first bytes and accept them).
     """
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(f"the body must be UTF-8 JSON, not {_printable(charset[:20])!r}",
+                                   field="Content-Type")
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLarge(f"the body is over {limit // 1024} KiB")
     raw = request.stream.read(limit + 1)
     if len(raw) > limit:
         raise PayloadTooLarge(f"the body is over {limit // 1024} KiB")
     try:
-        body = json.loads(raw, parse_int=_integer, parse_float=_finite, parse_constant=_no_constant,
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedJSON("the body is not UTF-8 text, which JSON is") from None
+    try:
+        body = json.loads(text, parse_int=_integer, parse_float=_finite, parse_constant=_no_constant,
                           object_pairs_hook=_object)
     except RecursionError:
         raise MalformedJSON(f"the body nests deeper than {MAX_JSON_DEPTH} levels") from None

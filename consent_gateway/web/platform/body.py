@@ -11,6 +11,9 @@ limit counts text parts only (each one, as its name says); file parts are bounde
 A chunked body whose framing is broken (a bad size line, a missing CRLF, a bad trailer) makes the
 server's input stream raise while a view reads it: gunicorn raises its own parse errors, Werkzeug's
 server an ``OSError``. ``FramingGuard`` turns any of them into a 400 instead of a 500.
+
+JSON bodies are UTF-8 (RFC 8259 §8.1): the gateway's own reader (``http.read_json``) and the one
+Flask-WTF uses (``GatewayRequest.get_json``) refuse any other encoding.
 """
 
 from __future__ import annotations
@@ -109,9 +112,23 @@ class GatewayFormParser(FormDataParser):
 
 
 class GatewayRequest(Request):
-    """Flask's request with the gateway's form parser (every form, the hosted ones included)."""
+    """Flask's request with the gateway's form parser (every form, the hosted ones included), and
+    a ``get_json`` (what Flask-WTF reads when a form is posted as JSON) that refuses, as a 400,
+    what the standard library would accept or crash on: a body that is not UTF-8 (``json.loads``
+    guesses UTF-16 and UTF-32) and one nested past the interpreter's recursion limit."""
 
     form_data_parser_class = GatewayFormParser
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> t.Any | None:
+        if force or self.is_json:
+            try:
+                self.get_data(cache=True).decode("utf-8")
+            except UnicodeDecodeError:
+                return None if silent else self.on_json_loading_failed(ValueError("the body is not UTF-8"))
+        try:
+            return super().get_json(force=force, silent=silent, cache=cache)
+        except RecursionError:
+            return None if silent else self.on_json_loading_failed(ValueError("the body nests too deep"))
 
 
 class BrokenFraming(BadRequest):
