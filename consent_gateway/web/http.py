@@ -36,6 +36,8 @@ MAX_JSON_DEPTH = 32
 # cannot be stored, signed or sent back as UTF-8), no duplicate names.
 MAX_JSON_INTEGER = 2**53 - 1
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# An Origin header as browsers send it: scheme://host[:port], nothing else.
+_SERIALISED_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?|https?://\[[0-9A-Fa-f:.]+\](?::[0-9]{1,5})?")
 
 
 # The longest id a path holds is a receipt token (consent.receipts.MAX_TOKEN_LENGTH).
@@ -179,9 +181,12 @@ def check_origin(site: Site) -> str:
     origin = request_origin()
     if not origin:
         raise OriginNotAllowed("an Origin header is required", field="Origin")
-    if origin.rstrip("/") in site.origins or origin.rstrip("/") == public_url():
+    # Exactly as a browser serialises it (RFC 6454): no path, not even a "/", nor anything that
+    # could be trimmed into a declared origin ("http://127.0.0.1:8000//" once passed).
+    if _SERIALISED_ORIGIN.fullmatch(origin) and (origin in site.origins or origin == public_url()):
         return origin
-    raise OriginNotAllowed(f"origin {origin!r} is not declared for site {site.id!r}", field="Origin")
+    raise OriginNotAllowed(f"origin {_printable(origin[:200])!r} is not declared for site {site.id!r}",
+                           field="Origin")
 
 
 def with_cors(response: Response) -> Response:
