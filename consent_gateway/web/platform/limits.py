@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import ipaddress
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,7 +39,7 @@ class Rule:
 
     endpoint: str  # as the README names it: METHOD path
     limit: str  # Flask-Limiter's notation, several windows separated by ";"
-    key: str  # what is counted: "client" (keyed hash of the address) or "site and Origin"
+    key: str  # what is counted: "client" (keyed hash of the address) or "site and client network"
     # An app config key that may lower the limit (tests do, to reach a 429 in a few requests).
     override: str | None = None
 
@@ -51,11 +52,13 @@ CONTACT = Rule("POST /api/v1/sites/<site>/contact", "10/minute;100/hour", "clien
 APPLICATION = Rule("POST /api/v1/sites/<site>/contact with files", "5/hour;20/day", "client")
 OBJECTIONS = Rule("POST /api/v1/sites/<site>/objections", "10/minute;100/hour", "client")
 # An impression is anonymous, so it cannot be deduplicated: what keeps the count honest is that
-# each declared origin, and each client address, may only add so many a minute.
+# each client address, and each network (IPv4 /24, IPv6 /48), may only add so many a minute to a
+# site. There is no bucket for a whole site: one shared by everyone let a flood, even spread over
+# many addresses, stop the counting of every visitor; a flood now fills only its own networks'.
 IMPRESSIONS_PER_CLIENT = Rule("POST /api/v1/sites/<site>/impressions", "20/minute", "client",
                               override="IMPRESSIONS_PER_CLIENT")
-IMPRESSIONS_PER_ORIGIN = Rule("POST /api/v1/sites/<site>/impressions", "600/minute", "site and Origin",
-                              override="IMPRESSIONS_PER_ORIGIN")
+IMPRESSIONS_PER_NETWORK = Rule("POST /api/v1/sites/<site>/impressions", "120/minute",
+                               "site and client network", override="IMPRESSIONS_PER_NETWORK")
 HOSTED_CONTACT = Rule("POST /privacy/<site>/contact", "10/minute;100/hour", "client")
 HOSTED_APPLICATION = Rule("POST /privacy/<site>/contact with files", "5/hour;20/day", "client")
 RIGHTS = Rule("POST /privacy/<site>/rights, …/rights/export, …/rights/erase, …/rights/object",
@@ -69,18 +72,26 @@ STAFF_ACTIONS = Rule("POST /dpo/requests/<reference>/extend, …/close, "
                      "DELETE /api/v1/sites/<site>/applications/<id>", "60/minute", "client")
 
 RULES = (CONSENTS, RECEIPT_VERIFY, CONTACT, APPLICATION, OBJECTIONS, IMPRESSIONS_PER_CLIENT,
-         IMPRESSIONS_PER_ORIGIN, HOSTED_CONTACT, HOSTED_APPLICATION, RIGHTS, UNDECLARED_COOKIES, WITHDRAW,
+         IMPRESSIONS_PER_NETWORK, HOSTED_CONTACT, HOSTED_APPLICATION, RIGHTS, UNDECLARED_COOKIES, WITHDRAW,
          SIGN_IN, STAFF_ACTIONS)
 
 
-def site_origin_key() -> str:
-    """The site and declared origin a per-origin limit counts (no visitor in it)."""
-    return f"{(request.view_args or {}).get('site_id')}|{request.headers.get('Origin', '')}"
+def site_network_key() -> str:
+    """The site and the client's network (IPv4 /24, IPv6 /48) a per-network limit counts, as a
+    keyed hash like ``client_key``: no storage holds even part of an address."""
+    try:
+        address = ipaddress.ip_address(request.remote_addr or "")
+        network = str(ipaddress.ip_network(f"{address}/{24 if address.version == 4 else 48}", strict=False))
+    except ValueError:  # a unix socket, a test without an address
+        network = request.remote_addr or ""
+    site = (request.view_args or {}).get("site_id")
+    secret = current_app.extensions["ratelimit_key"]
+    return hmac.new(secret, f"{site}|{network}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def limited(rule: Rule, **options: Any) -> Callable[[F], F]:
     """Apply a declared rule to a view (Flask-Limiter's ``limit``, with the rule's key)."""
-    key_func = site_origin_key if rule.key == "site and Origin" else client_key
+    key_func = site_network_key if rule.key == "site and client network" else client_key
     limit: str | Callable[[], str] = rule.limit
     if rule.override:
         name = rule.override
