@@ -144,3 +144,17 @@ def test_a_database_down_is_a_503_page_on_pages_and_json_on_the_api(settings, ap
     r = client.post("/api/v1/receipts/verify", json={"token": token}, headers={"Origin": DEMO_ORIGIN})
     assert r.status_code == 503 and r.get_json()["error"] == "database_unavailable"
     down.extensions["db_engine"].dispose()
+
+
+def test_too_many_requests_on_a_page_is_a_429_page_and_json_on_the_api(client):
+    answers = [client.post("/privacy/demo/rights?lang=en", data={}) for _ in range(11)]
+    assert [r.status_code for r in answers[:10]] == [400] * 10
+    r = answers[10]
+    assert r.status_code == 429 and r.mimetype == "text/html" and int(r.headers["Retry-After"]) > 0
+    assert '<html lang="en">' in r.get_data(as_text=True) and "Too many requests." in r.get_data(as_text=True)
+    codes = [client.post("/api/v1/sites/demo/impressions", headers={"Origin": DEMO_ORIGIN}).status_code
+             for _ in range(21)]
+    assert codes[-1] == 429
+    r = client.post("/api/v1/sites/demo/impressions", headers={"Origin": DEMO_ORIGIN})
+    assert r.get_json()["error"] == "too_many_requests"
+    assert r.headers["Access-Control-Allow-Origin"] == DEMO_ORIGIN

@@ -26,6 +26,7 @@ from consent_gateway.errors import ConfigurationError
 from consent_gateway.settings import PREFIX, Settings
 from consent_gateway.web.extensions import client_key, limiter
 from consent_gateway.web.platform import limit_storage  # noqa: F401 - registers the sqlite:// storage scheme
+from consent_gateway.web.platform.error_pages import error_page
 
 F = TypeVar("F", bound=Callable[..., Any])
 EMBEDDED_STORAGE_FILE = "ratelimits.db"
@@ -145,14 +146,15 @@ def init_app(app: Flask) -> None:
 
 
 def _too_many_requests(exc: RateLimitExceeded):
-    """429 in the JSON error shape; Flask-Limiter adds ``Retry-After`` and the blueprint its CORS."""
+    """429 in the JSON error shape (on an HTML page, its error page); Flask-Limiter adds
+    ``Retry-After`` and the blueprint its CORS."""
     current = limiter.current_limit
+    wait = max(1, current.reset_at - int(time.time())) if current is not None else None
     body = {"error": "too_many_requests",
             "message": f"too many requests: at most {exc.description}; try again later"}
-    if current is not None:
-        body["message"] = (f"too many requests: at most {exc.description}; try again in "
-                           f"{max(1, current.reset_at - int(time.time()))} s")
-    return jsonify(body), 429
+    if wait is not None:
+        body["message"] = f"too many requests: at most {exc.description}; try again in {wait} s"
+    return error_page(429, body, wait) or (jsonify(body), 429)
 
 
 def _printable(uri: str) -> str:
