@@ -13,6 +13,7 @@ import re
 import pytest
 from contact_support import CANDIDATE, CAREERS_ORIGIN, submission_count
 from PIL import Image
+from upload_support import jpeg, pdf
 
 READ = 64 * 1024  # Werkzeug's multipart read size
 BOUNDARY = b"----WebKitFormBoundaryq1W2e3R4t5Y6u7I8"
@@ -24,58 +25,6 @@ ZONE = len(b"\r\n--" + BOUNDARY) + 2
 def app(make_app):
     # Forms with files are limited to 5 an hour per client: off, so that every offset is tried.
     return make_app(ratelimit_enabled=False)
-
-
-def pdf(size: int, marks: dict[int, bytes]) -> bytes:
-    """A valid one-page PDF of ``size`` bytes whose content stream (blank: spaces) holds the given
-    line-end bytes at the given offsets of the file."""
-    head = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>"]
-    body, offsets = bytearray(head), []
-    for number, obj in enumerate(objects, 1):
-        offsets.append(len(body))
-        body += b"%d 0 obj\n%s\nendobj\n" % (number, obj)
-    offsets.append(len(body))
-    tail_size = 260  # the xref table and trailer below, padded to this
-    framing = len(b"4 0 obj\n<< /Length 0000000 >>\nstream\n") + len(b"\nendstream\nendobj\n")
-    length = size - len(body) - framing - tail_size
-    body += b"4 0 obj\n<< /Length %07d >>\nstream\n" % length
-    stream_start = len(body)
-    body += b" " * length
-    for offset, mark in marks.items():
-        assert stream_start <= offset < stream_start + length - len(mark), offset
-        body[offset:offset + len(mark)] = mark
-    body += b"\nendstream\nendobj\n"
-    xref = len(body)
-    table = b"xref\n0 5\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    trailer = table + b"trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
-    body += trailer
-    body += b"\n" * (size - len(body))
-    assert len(body) == size
-    return bytes(body)
-
-
-def jpeg(size: int, marks: dict[int, bytes]) -> bytes:
-    """A valid JPEG photo of ``size`` bytes: comment segments (spaces) holding the given bytes at
-    the given offsets, then the picture."""
-    picture = io.BytesIO()
-    Image.new("RGB", (64, 48), (30, 90, 160)).save(picture, "JPEG")
-    image = picture.getvalue()
-    room = size - len(image)
-    out = bytearray(b"\xff\xd8")
-    while room - len(out) + 2 > 0:
-        payload = min(65533, room - len(out) + 2 - 4)
-        out += b"\xff\xfe" + (payload + 2).to_bytes(2, "big")
-        start = len(out)
-        out += b" " * payload
-        for offset, mark in marks.items():
-            if start <= offset and offset + len(mark) <= start + payload:
-                out[offset:offset + len(mark)] = mark
-    out += image[2:]
-    assert len(out) == size, (len(out), size)
-    assert all(out[o:o + len(m)] == m for o, m in marks.items())
-    return bytes(out)
 
 
 def multipart(fields: dict[str, str], files: dict[str, tuple[str, str, bytes]]) -> bytes:
