@@ -7,7 +7,7 @@ from flask import Flask
 
 from consent_gateway.web import i18n
 from consent_gateway.web.api import applications, consents, contact, cookies, evidence, openapi, stats
-from consent_gateway.web.http import PathId, PathText, redirect_to_public_url
+from consent_gateway.web.http import PathId, PathText, redirect_to_public_url, refuse_unprintable_query
 from consent_gateway.web.platform import error_pages, limits, metrics, ops, replay, request_log, security
 from consent_gateway.web.platform.body import TEXT_PART_LIMIT, FramingGuard, GatewayRequest
 from consent_gateway.web.staff import dashboard, dpo
@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
     metrics.init_app(app)  # times requests from the request log's start
     limits.init_app(app)
     app.before_request(redirect_to_public_url)
+    app.before_request(refuse_unprintable_query)
     i18n.init_app(app)
     # contact before consents: the contact path's preflight must reach contact's OPTIONS view.
     for module in (contact, consents, cookies, applications, stats, ops, banner, demo, privacy, receipts,

@@ -23,6 +23,7 @@ from consent_gateway.errors import (
     OriginNotAllowed,
     PayloadTooLarge,
     UnsupportedMediaType,
+    ValidationError,
 )
 from consent_gateway.web.extensions import gateway
 from consent_gateway.web.platform.body import TextPartTooLarge
@@ -58,6 +59,22 @@ class PathText(PathConverter):
     """``<path:name>`` (the demo's assets): printable and bounded too, slashes allowed."""
 
     regex = rf"[^{_CONTROL}]{{1,{MAX_PATH_ID}}}"
+
+
+_CONTROL_CHARACTER = re.compile(f"[{_CONTROL}]")
+
+
+def refuse_unprintable_query() -> None:
+    """An app ``before_request``: a query string's names and values (ids, dates, filters, tokens)
+    are printable and bounded like a path's ids, else a 400 before any view or query runs (a NUL
+    in ``?receipt=`` was a 500 on PostgreSQL)."""
+    for name, value in request.args.items(multi=True):
+        if _CONTROL_CHARACTER.search(name) or _CONTROL_CHARACTER.search(value) or len(value) > MAX_PATH_ID:
+            printable = not _CONTROL_CHARACTER.search(name)
+            raise ValidationError(f"the query parameter {name[:40]!r} holds a control character or is over "
+                                  f"{MAX_PATH_ID} characters" if printable else
+                                  "a query parameter's name holds a control character",
+                                  field=name[:40] if printable else None, code="invalid_query")
 
 
 def site_or_404(site_id: str) -> Site:

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from werkzeug.routing import Rule
 
 from consent_gateway.staff import create_token
+from consent_gateway.web.staff.signin import STAFF_COOKIE
 
 FUZZ_EXAMPLES = int(os.environ.get("CONSENT_GATEWAY_FUZZ_EXAMPLES", "6"))
 ARGUMENT = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
@@ -75,6 +76,7 @@ def _requests(rule: Rule, known: dict[str, str], tokens: list[str]) -> st.Search
                                    HEADER_TEXT),
         "cookie": st.one_of(st.just(""), st.just(_cookie(_nested(1000))), ANY_TEXT.map(_cookie), HEADER_TEXT),
         "x_request_id": HEADER_TEXT,
+        "signed_in": st.booleans(),
     })
 
 
@@ -84,21 +86,32 @@ def test_generated_bytes_to_every_route_never_get_a_500(app, db_session):
              for role, site in (("dpo", None), ("marketing", None), ("recruiter", "careers"))]
     known = {"site_id": "demo", "token": token, "variant": "first-desktop", "field": "cv"}
     client = app.test_client()
+    # Signed in as the DPO (a staff session, as a browser holds it), so that the staff pages run
+    # past their sign-in check; requests without the session cookie are fuzzed too.
+    page = client.get("/dpo/sign-in").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    assert client.post("/dpo/sign-in", data={"csrf_token": csrf, "token": staff[0]}).status_code == 302
+    session = client.get_cookie(STAFF_COOKIE)
+    assert session is not None
+    known["session"] = f"{STAFF_COOKIE}={session.value}"
     rules = sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint))
     assert len(rules) > 50, "every route, pages included"
     for rule in rules:
-        _fuzz(client, rule, _requests(rule, known, staff), _explicit(rule, known, staff[0]))()
+        _fuzz(client, rule, _requests(rule, known, staff), _explicit(rule, known, staff[0]), known)()
 
 
 def _explicit(rule: Rule, known: dict[str, str], dpo: str) -> list[dict]:
     """The bytes that were 500s, each alone in a request otherwise valid (signed in as the DPO):
-    NUL or a 5,000-character id in each path argument, the cookie of 1,000 nested brackets."""
+    NUL or a 5,000-character id in each path argument or in a query parameter, the cookie of 1,000
+    nested brackets."""
     names = ARGUMENT.findall(rule.rule)
     base = {"arguments": {name: known.get(name, "x") for name in names}, "query": "", "body": b"{}",
             "content_type": "application/json", "origin": DEMO_ORIGIN, "authorization": f"Bearer {dpo}",
-            "cookie": "", "x_request_id": "x"}
+            "cookie": "", "x_request_id": "x", "signed_in": True}
     cases = [{**base, "method": method, "cookie": _cookie(_nested(1000))}
              for method in sorted(rule.methods or ())]
+    cases += [{**base, "method": method, "query": f"{name}=a%00b&site=demo"}
+              for method in sorted(rule.methods or ()) for name in ("site", "receipt", "from", "lang")]
     for name in names:
         for bad in ("a\x00b", "x" * 5000):
             cases += [{**base, "method": method, "arguments": {**base["arguments"], name: bad}}
@@ -106,7 +119,7 @@ def _explicit(rule: Rule, known: dict[str, str], dpo: str) -> list[dict]:
     return cases
 
 
-def _fuzz(client, rule: Rule, requests: st.SearchStrategy[dict], explicit: list[dict]):
+def _fuzz(client, rule: Rule, requests: st.SearchStrategy[dict], explicit: list[dict], known: dict[str, str]):
     @settings(max_examples=FUZZ_EXAMPLES, derandomize=True, database=None, deadline=None,
               phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
     @given(case=requests)
@@ -116,10 +129,11 @@ def _fuzz(client, rule: Rule, requests: st.SearchStrategy[dict], explicit: list[
                    "X-Request-ID": case["x_request_id"]}
         if case["authorization"]:
             headers["Authorization"] = case["authorization"]
-        # As the environ's header: the test client would replace a Cookie header with its own jar's.
-        cookie = {"HTTP_COOKIE": f"iq_consent={case['cookie']}"} if case["cookie"] else {}
+        # As the environ's header, which replaces the jar's: with or without the staff session.
+        cookies = [known["session"]] if case["signed_in"] else []
+        cookies += [f"iq_consent={case['cookie']}"] if case["cookie"] else []
         r = client.open(path, method=case["method"], query_string=case["query"], data=case["body"],
-                        headers=headers, environ_overrides=cookie)
+                        headers=headers, environ_overrides={"HTTP_COOKIE": "; ".join(cookies)})
         assert r.status_code < 500, (rule.rule, case, r.status_code, r.get_data(as_text=True)[:500])
         if r.status_code >= 400 and r.mimetype == "application/json" and case["method"] != "HEAD":
             body = r.get_json()

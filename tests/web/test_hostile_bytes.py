@@ -158,3 +158,26 @@ def test_too_many_requests_on_a_page_is_a_429_page_and_json_on_the_api(client):
     r = client.post("/api/v1/sites/demo/impressions", headers={"Origin": DEMO_ORIGIN})
     assert r.get_json()["error"] == "too_many_requests"
     assert r.headers["Access-Control-Allow-Origin"] == DEMO_ORIGIN
+
+
+def _signed_in(client, token: str) -> None:
+    page = client.get("/dpo/sign-in").get_data(as_text=True)
+    assert client.post("/dpo/sign-in", data={"csrf_token": _csrf(page), "token": token}).status_code == 302
+
+
+@pytest.mark.parametrize("query", ["site=demo&receipt=a%00b", "site=a%00b&receipt=x",
+                                   "site=demo&receipt=a%1Fb", "site=demo&receipt=" + "x" * 4097])
+def test_a_control_character_in_a_query_is_a_400_before_any_query(app, client, db_session, query):
+    _signed_in(client, create_token(db_session, "dpo", "Jeanne DPO"))
+    r = client.get(f"/dpo/proof?{query}")
+    assert r.status_code == 400 and r.mimetype == "text/html"
+    r = client.get(f"/api/v1/stats/consents?{query}", headers={
+        "Authorization": f"Bearer {create_token(db_session, 'marketing', 'Marc')}"})
+    assert r.status_code == 400 and r.get_json()["error"] == "invalid_query"
+
+
+def test_the_dashboard_shows_a_site_with_too_few_decisions_to_show(app, client, db_session):
+    decide(app, "demo", "accept_all")  # one decision: the site's card is hidden (fewer than 5)
+    _signed_in(client, create_token(db_session, "dpo", "Jeanne DPO"))
+    r = client.get("/dashboard/?lang=en")
+    assert r.status_code == 200 and "&lt;5" in r.get_data(as_text=True)
