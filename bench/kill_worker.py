@@ -41,6 +41,8 @@ class Outcome:
     # Every 201: the receipt id and the token it came with.
     acked: dict[str, str] = field(default_factory=dict)
     cut: int = 0
+    # Answers other than a 201, by status (a database stopped mid-load may be a 503; never a 500).
+    refused: dict[int, int] = field(default_factory=dict)
     stored: set[str] = field(default_factory=set)
 
     @property
@@ -82,6 +84,10 @@ def run(env: dict[str, str], *, seconds: float, clients: int, kills: int) -> Out
                         answer = json.load(response)
                     with lock:
                         outcome.acked[answer["receipt_id"]] = answer["token"]
+                except urllib.error.HTTPError as exc:  # an answer, not a cut: a 503 may be, a 500 never
+                    exc.close()
+                    with lock:
+                        outcome.refused[exc.code] = outcome.refused.get(exc.code, 0) + 1
                 except (urllib.error.URLError, http.client.HTTPException, ConnectionError, TimeoutError,
                         json.JSONDecodeError):
                     # Cut by a kill before the whole answer arrived (the decision may be stored,
@@ -132,6 +138,8 @@ def main() -> None:
     print(f"workers killed with SIGKILL: {outcome.killed}")
     print(f"acknowledged consents (201): {len(outcome.acked)}")
     print(f"requests cut by a kill (never acknowledged): {outcome.cut}")
+    print(f"answers other than 201: {dict(sorted(outcome.refused.items())) or 'none'}; "
+          f"500s: {outcome.refused.get(500, 0)}")
     print(f"events in the database: {len(outcome.stored)}")
     lost = outcome.lost
     print(f"acknowledged consents lost: {len(lost)} (bar: 0 -> {'PASS' if not lost else 'FAIL'})")

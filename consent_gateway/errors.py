@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, g, jsonify, request
+from flask import Flask, Response, current_app, g, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
@@ -153,15 +153,13 @@ class BannerNotBuilt(GatewayError):
 
 def register_error_handlers(app: Flask) -> None:
     """Answer every error, ours or Werkzeug's, with ``{"error", "message", "field"?}``; a database
-    that cannot write is a 503 with ``Retry-After``; anything else is logged and answered 500."""
+    that cannot write is a 503 with ``Retry-After``; anything else is logged and answered 500. On
+    an HTML page the web layer's ``error_page`` (``app.extensions``) answers an HTML page instead."""
 
     @app.errorhandler(GatewayError)
     def _gateway_error(exc: GatewayError):
-        response = jsonify(exc.to_dict())
-        response.status_code = exc.status
-        if exc.retry_after is not None:
-            response.headers["Retry-After"] = str(exc.retry_after)
-        return response
+        return _answer(exc.to_dict(), exc.status, {"Retry-After": str(exc.retry_after)}
+                       if exc.retry_after is not None else {})
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
@@ -175,18 +173,27 @@ def register_error_handlers(app: Flask) -> None:
             return _gateway_error(DatabaseUnavailable(
                 "the database cannot record anything right now; nothing was stored, try again later"))
         current_app.logger.error("unexpected %s on %s", type(exc).__name__, where, exc_info=exc)
-        return jsonify({"error": "internal_error",
-                        "message": "the gateway failed unexpectedly; the error is logged"}), 500
+        return _answer({"error": "internal_error",
+                        "message": "the gateway failed unexpectedly; the error is logged"}, 500, {})
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         code = (exc.name or "error").lower().replace(" ", "_")
-        response = jsonify({"error": code, "message": exc.description or exc.name})
-        response.status_code = exc.code or 500
-        for header in ("Allow", "Retry-After"):
-            if exc.get_response().headers.get(header):
-                response.headers[header] = exc.get_response().headers[header]
-        return response
+        original = exc.get_response().headers
+        return _answer({"error": code, "message": exc.description or exc.name}, exc.code or 500,
+                       {h: original[h] for h in ("Allow", "Retry-After") if original.get(h)})
+
+
+def _answer(body: dict[str, Any], status: int, headers: dict[str, str]) -> Response:
+    page = current_app.extensions.get("error_page")
+    retry_after = headers.get("Retry-After")
+    response = page(status, body, int(retry_after) if retry_after and retry_after.isdigit() else None) \
+        if page is not None else None
+    if response is None:
+        response = jsonify(body)
+        response.status_code = status
+    response.headers.update(headers)
+    return response
 
 
 class InvalidFields(ValidationError):

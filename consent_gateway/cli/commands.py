@@ -34,6 +34,7 @@ from consent_gateway.settings import (
     database_url_from_env,
     sites_path_from_env,
 )
+from consent_gateway.web.platform import server_errors
 from consent_gateway.web.platform.limits import storage_uri
 from consent_gateway.workflows import purge as purge_expired
 
@@ -77,8 +78,10 @@ def serve(host: str, port: int, workers: int, production: bool) -> None:
     if production:
         _warn_exposed(_settings())  # a bad or missing setting stops here, with the variable named
         gunicorn = Path(sys.executable).with_name("gunicorn")
+        # The same entry as wsgi.py: a bad sites.yaml or an unreachable Redis is one line, not a
+        # traceback from inside gunicorn.
         os.execv(gunicorn, [str(gunicorn), "-c", f"python:{GUNICORN_CONF}", "-b", f"{host}:{port}",
-                            "consent_gateway:create_app()"])
+                            "consent_gateway.wsgi:production_app()"])
         return  # execv does not return; nothing below may run in its stead
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -102,6 +105,11 @@ def serve(host: str, port: int, workers: int, production: bool) -> None:
             # one JSON line per request itself, and gunicorn's own lines are JSON too.
             self.cfg.set("accesslog", None)
             self.cfg.set("logger_class", GunicornLogger)
+            # As in production: no control socket (one path per user, which a second instance
+            # would take over and the first delete on exit), and gunicorn's own error answers
+            # with the gateway's security headers.
+            self.cfg.set("control_socket_disable", True)
+            self.cfg.set("post_worker_init", server_errors.post_worker_init)
 
         def load(self):
             return app

@@ -11,25 +11,71 @@ from urllib.parse import quote, urlsplit
 
 from flask import Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
-from werkzeug.routing import RequestRedirect
+from werkzeug.routing import BaseConverter, PathConverter, RequestRedirect
 
 from consent_gateway.consent import RequestContext
 from consent_gateway.contact import Upload
 from consent_gateway.declaration import Site
 from consent_gateway.enrich import classify_user_agent
-from consent_gateway.errors import GatewayError, MalformedJSON, NotFound, OriginNotAllowed, PayloadTooLarge
+from consent_gateway.errors import (
+    GatewayError,
+    MalformedJSON,
+    NotFound,
+    OriginNotAllowed,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationError,
+)
 from consent_gateway.web.extensions import gateway
+from consent_gateway.web.platform.body import TextPartTooLarge
 
 CONSENT_BODY_LIMIT = 16 * 1024
 # A multipart form: no declared form has this many fields, and no text field is this long.
 MAX_FORM_PARTS = 50
-CONTACT_TEXT_PART_LIMIT = 64 * 1024
 # No body the gateway reads nests deeper than 3; past this it is an attack (RecursionError).
 MAX_JSON_DEPTH = 32
 # I-JSON (RFC 7493): numbers an IEEE double holds exactly, text without lone surrogates (they
 # cannot be stored, signed or sent back as UTF-8), no duplicate names.
 MAX_JSON_INTEGER = 2**53 - 1
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# An Origin header as browsers send it: scheme://host[:port], nothing else.
+_SERIALISED_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?|https?://\[[0-9A-Fa-f:.]+\](?::[0-9]{1,5})?")
+
+
+# The longest id a path holds is a receipt token (consent.receipts.MAX_TOKEN_LENGTH).
+MAX_PATH_ID = 4096
+_CONTROL = r"\x00-\x1f\x7f-\x9f"  # C0 (NUL included), DEL and C1
+
+
+class PathId(BaseConverter):
+    """Every ``<name>`` of a route (the app's default converter): one path segment of printable
+    text (no C0 or C1 control character, NUL included: PostgreSQL refuses it in text, which was a
+    500) and at most ``MAX_PATH_ID`` characters. Anything else matches no route: a 404, before any
+    query is made."""
+
+    regex = rf"[^/{_CONTROL}]{{1,{MAX_PATH_ID}}}"
+
+
+class PathText(PathConverter):
+    """``<path:name>`` (the demo's assets): printable and bounded too, slashes allowed."""
+
+    regex = rf"[^{_CONTROL}]{{1,{MAX_PATH_ID}}}"
+
+
+_CONTROL_CHARACTER = re.compile(f"[{_CONTROL}]")
+
+
+def refuse_unprintable_query() -> None:
+    """An app ``before_request``: a query string's names and values (ids, dates, filters, tokens)
+    are printable and bounded like a path's ids, else a 400 before any view or query runs (a NUL
+    in ``?receipt=`` was a 500 on PostgreSQL)."""
+    for name, value in request.args.items(multi=True):
+        if _CONTROL_CHARACTER.search(name) or _CONTROL_CHARACTER.search(value) or len(value) > MAX_PATH_ID:
+            printable = not _CONTROL_CHARACTER.search(name)
+            raise ValidationError(f"the query parameter {name[:40]!r} holds a control character or is over "
+                                  f"{MAX_PATH_ID} characters" if printable else
+                                  "a query parameter's name holds a control character",
+                                  field=name[:40] if printable else None, code="invalid_query")
 
 
 def site_or_404(site_id: str) -> Site:
@@ -42,15 +88,25 @@ def site_or_404(site_id: str) -> Site:
 def read_json(limit: int = CONSENT_BODY_LIMIT) -> Any:
     """The request body parsed as JSON, refusing bodies over ``limit`` bytes (413) or bad JSON (400).
 
-    Any content type is read as JSON, so that a banner may post as text/plain and skip preflight.
+    Any content type is read as JSON, so that a banner may post as text/plain and skip preflight;
+    but JSON is UTF-8 (RFC 8259 §8.1): another declared charset is a 415, other bytes a 400
+    (``json.loads`` would guess UTF-16 or UTF-32 from the first bytes and accept them).
     """
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(f"the body must be UTF-8 JSON, not {_printable(charset[:20])!r}",
+                                   field="Content-Type")
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLarge(f"the body is over {limit // 1024} KiB")
     raw = request.stream.read(limit + 1)
     if len(raw) > limit:
         raise PayloadTooLarge(f"the body is over {limit // 1024} KiB")
     try:
-        body = json.loads(raw, parse_int=_integer, parse_float=_finite, parse_constant=_no_constant,
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedJSON("the body is not UTF-8 text, which JSON is") from None
+    try:
+        body = json.loads(text, parse_int=_integer, parse_float=_finite, parse_constant=_no_constant,
                           object_pairs_hook=_object)
     except RecursionError:
         raise MalformedJSON(f"the body nests deeper than {MAX_JSON_DEPTH} levels") from None
@@ -63,16 +119,18 @@ def read_json(limit: int = CONSENT_BODY_LIMIT) -> Any:
 def read_multipart(limit: int, *, max_parts: int = MAX_FORM_PARTS) -> tuple[dict[str, list[str]],
                                                                            dict[str, list[Upload]]]:
     """A multipart/form-data body as text parts and uploads (read into memory), refusing a body
-    over ``limit`` bytes (413) or with more than ``max_parts`` parts (413)."""
+    over ``limit`` bytes, a text part over 64 KiB (``body.TEXT_PART_LIMIT``) or more than ``max_parts`` parts
+    (413). Each file is then held to its field's declared size by the contact domain."""
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLarge(f"the body is over {limit // 1024} KiB")
     request.max_content_length = limit
     request.max_form_parts = max_parts
-    request.max_form_memory_size = CONTACT_TEXT_PART_LIMIT
     try:
         values = {name: request.form.getlist(name) for name in request.form}
         uploads = {name: [Upload(f.filename or "", f.stream.read(limit + 1))
                           for f in request.files.getlist(name)] for name in request.files}
+    except TextPartTooLarge as exc:
+        raise PayloadTooLarge(exc.description, field=exc.field) from None
     except RequestEntityTooLarge:
         raise PayloadTooLarge(f"the body is over {limit // 1024} KiB or has over {max_parts} parts") from None
     return values, uploads
@@ -145,10 +203,13 @@ def check_origin(site: Site) -> str:
     origin = request_origin()
     if not origin:
         raise OriginNotAllowed("an Origin header is required", field="Origin")
-    own = origin.rstrip("/")
-    if own in site.origins or own == public_url() or _served_here_in_development(own):
+    # Exactly as a browser serialises it (RFC 6454): no path, not even a "/", nor anything that
+    # could be trimmed into a declared origin ("http://127.0.0.1:8000//" once passed).
+    if _SERIALISED_ORIGIN.fullmatch(origin) and (origin in site.origins or origin == public_url()
+                                                     or _served_here_in_development(origin)):
         return origin
-    raise OriginNotAllowed(f"origin {origin!r} is not declared for site {site.id!r}", field="Origin")
+    raise OriginNotAllowed(f"origin {_printable(origin[:200])!r} is not declared for site {site.id!r}",
+                           field="Origin")
 
 
 def _served_here_in_development(origin: str) -> bool:

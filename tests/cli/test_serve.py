@@ -3,13 +3,21 @@ gunicorn with the production settings (consent_gateway/web/platform/gunicorn_con
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from bench.servers import free_port
 from consent_gateway.cli import commands, main
 from consent_gateway.settings import Settings
+
+CLI = Path(sys.executable).with_name("consent-gateway")
 
 
 @pytest.fixture
@@ -39,7 +47,7 @@ def test_production_serve_becomes_gunicorn_with_the_production_settings(settings
     [(path, argv)] = execv
     assert Path(path).name == "gunicorn" and Path(path).is_file()
     assert argv[1:] == ["-c", "python:consent_gateway.web.platform.gunicorn_conf", "-b", "0.0.0.0:8080",
-                        "consent_gateway:create_app()"]
+                        "consent_gateway.wsgi:production_app()"]
 
 
 def test_production_serve_refuses_a_missing_key_before_starting_anything(settings, execv) -> None:
@@ -76,3 +84,60 @@ def test_serve_is_silent_about_owner_only_files(settings, execv, tmp_path) -> No
     result = CliRunner().invoke(main, ["serve", "--production"], env=env)
     assert result.exit_code == 0, result.output
     assert "warning" not in result.output
+
+
+def _environ(env: dict[str, str | None]) -> dict[str, str]:
+    return {k: v for k, v in {**os.environ, **env}.items() if v is not None}
+
+
+def _run(args: list[str], env: dict[str, str | None]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(CLI), *args], env=_environ(env), capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("problem", ["sites", "redis"])
+def test_production_serve_says_what_is_wrong_in_one_line_not_a_traceback(settings, tmp_path, problem) -> None:
+    if problem == "sites":
+        bad = tmp_path / "sites.yaml"
+        bad.write_text("sites: [\n", encoding="utf-8")
+        env = _env(settings, CONSENT_GATEWAY_SITES=str(bad))
+        expected = "not valid YAML"
+    else:  # a port nothing listens on
+        env = _env(settings, CONSENT_GATEWAY_RATELIMIT_STORAGE=f"redis://127.0.0.1:{free_port()}/0",
+                   CONSENT_GATEWAY_RATELIMIT_ENABLED="1")
+        expected = "CONSENT_GATEWAY_RATELIMIT_STORAGE"
+    result = _run(["serve", "--production", "--port", str(free_port())], env)
+    assert result.returncode == 4, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr and 'File "' not in result.stderr
+    [line] = [line for line in result.stderr.splitlines() if line.startswith("consent gateway:")]
+    assert expected in line
+    assert not any(expected in other for other in result.stderr.splitlines() if other != line)
+
+
+def test_two_development_servers_run_side_by_side_without_a_control_socket(settings, tmp_path) -> None:
+    """gunicorn's control socket is one path per user ($HOME/.gunicorn/gunicorn.ctl): a second
+    instance took it over and the first deleted it on exit. Development serve opens none."""
+    home = tmp_path / "home"
+    home.mkdir()
+    ports = [free_port(), free_port()]
+    servers = []
+    for port in ports:  # each on its own SQLite file, which serve migrates
+        env = _environ({**_env(settings, CONSENT_GATEWAY_DATABASE_URL=f"sqlite:///{tmp_path / f'{port}.db'}"),
+                        "HOME": str(home), "XDG_RUNTIME_DIR": None})
+        servers.append(subprocess.Popen([str(CLI), "serve", "--port", str(port), "--workers", "1"], env=env,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    try:
+        for port in ports:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                        assert r.status == 200
+                    break
+                except OSError:
+                    assert time.monotonic() < deadline, f"serve on {port} did not answer"
+                    time.sleep(0.2)
+        assert list(home.rglob("*.ctl")) == [] and not (home / ".gunicorn").exists()
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=30)

@@ -88,7 +88,8 @@ def test_demo_page_exists_for_every_declared_site_only(client):
     careers = client.get("/demo/careers").get_data(as_text=True)
     assert 'data-site="careers"' in careers and 'name="portfolio_code"' not in careers
     missing = client.get("/demo/nowhere")
-    assert missing.status_code == 404 and missing.get_json()["error"] == "not_found"
+    # A page: its 404 is a page too (the API's stay JSON).
+    assert missing.status_code == 404 and missing.mimetype == "text/html"
 
 
 PREFIX = b"window.__iqConsentConfig=JSON.parse("

@@ -93,3 +93,14 @@ def test_receipt_verification_is_open_to_any_origin_errors_too(client):
                                                              "Access-Control-Request-Method": "POST"})
     assert pre.status_code == 204 and "POST" in pre.headers["Access-Control-Allow-Methods"]
     assert_cors(pre, "*")
+
+
+@pytest.mark.parametrize("origin", ["http://127.0.0.1:8000//", "http://127.0.0.1:8000/", "http://127.0.0.1:8000/x",
+                                    "http://127.0.0.1:8000 ", "http://user@127.0.0.1:8000", "HTTP://127.0.0.1:8000",
+                                    "http://127.0.0.1:8000?", "null"])
+def test_an_origin_must_be_exactly_scheme_host_and_port(client, post_consent, origin):
+    r = post_consent("accept_all", origin=origin)
+    assert r.status_code == 403 and r.get_json()["error"] == "origin_not_allowed"
+    assert "Access-Control-Allow-Origin" not in r.headers
+    assert client.options("/api/v1/sites/demo/consents", headers={"Origin": origin}).status_code == 403
+    assert post_consent("accept_all", origin="http://127.0.0.1:8000").status_code == 201

@@ -1,4 +1,5 @@
-"""Anonymous impressions (rate-limited per origin), the fairness audit, the ui field, the catch-up."""
+"""Anonymous impressions (rate-limited per client and per network), the fairness audit, the ui
+field, the catch-up."""
 
 from __future__ import annotations
 
@@ -43,14 +44,23 @@ def test_an_impression_is_counted_with_no_identifier_and_no_cookie(client, db_se
     assert _impression(client, site="nowhere").status_code == 404
 
 
-def test_impressions_are_rate_limited_per_origin_whatever_the_client_address(app, client):
-    app.config["IMPRESSIONS_PER_ORIGIN"] = "5/minute"
-    for i in range(5):
+def test_a_flood_fills_only_its_own_networks_bucket_and_everyone_else_is_still_counted(app, client):
+    app.config["IMPRESSIONS_PER_NETWORK"] = "5/minute"
+    for i in range(5):  # many addresses of one network, under the per-client limit each
         assert _impression(client, ip=f"10.2.0.{i + 1}").status_code == 204
     limited = _impression(client, ip="10.2.0.99")
     assert limited.status_code == 429
     assert limited.headers["Access-Control-Allow-Origin"] == DEMO  # the banner can read why
-    assert _impression(client, origin="http://localhost:8000", ip="10.2.0.99").status_code == 204
+    # Visitors elsewhere, whatever origin they come from, are still counted: no bucket is the site's.
+    for ip in ("10.3.0.1", "192.0.2.7", "2001:db8:1::1"):
+        assert _impression(client, ip=ip).status_code == 204
+    assert _impression(client, origin="http://localhost:8000", ip="10.4.0.1").status_code == 204
+    for i in range(5):  # an IPv6 flood is one /48, whatever the addresses inside it
+        assert _impression(client, ip=f"2001:db8:2:{i:x}::1").status_code == 204
+    assert _impression(client, ip="2001:db8:2:ffff::9").status_code == 429
+    assert _impression(client, ip="2001:db8:3::1").status_code == 204
+    # Each site counts apart.
+    assert _impression(client, site="mcs", ip="10.2.0.99").status_code == 204
 
 
 def test_one_client_cannot_inflate_the_count_alone(app, client):

@@ -10,7 +10,7 @@ from consent_gateway.errors import ValidationError
 from consent_gateway.web.auth import require_role
 from consent_gateway.web.extensions import gateway
 from consent_gateway.web.http import check_origin, preflight, site_or_404, with_cors
-from consent_gateway.web.platform.limits import IMPRESSIONS_PER_CLIENT, IMPRESSIONS_PER_ORIGIN, limited
+from consent_gateway.web.platform.limits import IMPRESSIONS_PER_CLIENT, IMPRESSIONS_PER_NETWORK, limited
 
 bp = Blueprint("stats", __name__, url_prefix="/api/v1")
 
@@ -42,7 +42,7 @@ def impressions_preflight(site_id: str):
 
 @bp.post("/sites/<site_id>/impressions")
 @limited(IMPRESSIONS_PER_CLIENT)
-@limited(IMPRESSIONS_PER_ORIGIN)
+@limited(IMPRESSIONS_PER_NETWORK)
 def count_impression(site_id: str):
     """One showing of the first layer. Nothing is read from or written to the visitor's device,
     and nothing about the request is kept but the day and the site."""

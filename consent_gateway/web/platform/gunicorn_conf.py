@@ -60,6 +60,10 @@ logger_class = "consent_gateway.logs.GunicornLogger"
 # previous run's counts are emptied at start, and a dead worker's live values leave /metrics.
 from consent_gateway.web.platform.metrics import child_exit, on_starting  # noqa: E402,F401
 
+# gunicorn's own answers (400, 414, 431 to a request it cannot parse) carry the gateway's security
+# headers: each worker replaces gunicorn's writer of them (web.platform.server_errors).
+from consent_gateway.web.platform.server_errors import post_worker_init  # noqa: E402,F401
+
 # gunicornc's control socket would be one path shared by every gunicorn of the user (benches,
 # tests, a second instance) and can change the worker count; operations use signals instead.
 control_socket_disable = True

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import ipaddress
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from consent_gateway.errors import ConfigurationError
 from consent_gateway.settings import PREFIX, Settings
 from consent_gateway.web.extensions import client_key, limiter
 from consent_gateway.web.platform import limit_storage  # noqa: F401 - registers the sqlite:// storage scheme
+from consent_gateway.web.platform.error_pages import error_page
 
 F = TypeVar("F", bound=Callable[..., Any])
 EMBEDDED_STORAGE_FILE = "ratelimits.db"
@@ -38,7 +40,7 @@ class Rule:
 
     endpoint: str  # as the README names it: METHOD path
     limit: str  # Flask-Limiter's notation, several windows separated by ";"
-    key: str  # what is counted: "client" (keyed hash of the address) or "site and Origin"
+    key: str  # what is counted: "client" (keyed hash of the address) or "site and client network"
     # An app config key that may lower the limit (tests do, to reach a 429 in a few requests).
     override: str | None = None
 
@@ -51,11 +53,13 @@ CONTACT = Rule("POST /api/v1/sites/<site>/contact", "10/minute;100/hour", "clien
 APPLICATION = Rule("POST /api/v1/sites/<site>/contact with files", "5/hour;20/day", "client")
 OBJECTIONS = Rule("POST /api/v1/sites/<site>/objections", "10/minute;100/hour", "client")
 # An impression is anonymous, so it cannot be deduplicated: what keeps the count honest is that
-# each declared origin, and each client address, may only add so many a minute.
+# each client address, and each network (IPv4 /24, IPv6 /48), may only add so many a minute to a
+# site. There is no bucket for a whole site: one shared by everyone let a flood, even spread over
+# many addresses, stop the counting of every visitor; a flood now fills only its own networks'.
 IMPRESSIONS_PER_CLIENT = Rule("POST /api/v1/sites/<site>/impressions", "20/minute", "client",
                               override="IMPRESSIONS_PER_CLIENT")
-IMPRESSIONS_PER_ORIGIN = Rule("POST /api/v1/sites/<site>/impressions", "600/minute", "site and Origin",
-                              override="IMPRESSIONS_PER_ORIGIN")
+IMPRESSIONS_PER_NETWORK = Rule("POST /api/v1/sites/<site>/impressions", "120/minute",
+                               "site and client network", override="IMPRESSIONS_PER_NETWORK")
 HOSTED_CONTACT = Rule("POST /privacy/<site>/contact", "10/minute;100/hour", "client")
 HOSTED_APPLICATION = Rule("POST /privacy/<site>/contact with files", "5/hour;20/day", "client")
 RIGHTS = Rule("POST /privacy/<site>/rights, …/rights/export, …/rights/erase, …/rights/object",
@@ -75,18 +79,26 @@ STAFF_ACTIONS = Rule("POST /dpo/requests/<reference>/extend, …/close, POST /dp
                      "DELETE /api/v1/sites/<site>/applications/<id>", "60/minute", "client")
 
 RULES = (CONSENTS, RECEIPT_VERIFY, CONTACT, APPLICATION, OBJECTIONS, IMPRESSIONS_PER_CLIENT,
-         IMPRESSIONS_PER_ORIGIN, HOSTED_CONTACT, HOSTED_APPLICATION, RIGHTS, UNDECLARED_COOKIES, WITHDRAW,
+         IMPRESSIONS_PER_NETWORK, HOSTED_CONTACT, HOSTED_APPLICATION, RIGHTS, UNDECLARED_COOKIES, WITHDRAW,
          FAILED_CREDENTIALS, STAFF_ACTIONS)
 
 
-def site_origin_key() -> str:
-    """The site and declared origin a per-origin limit counts (no visitor in it)."""
-    return f"{(request.view_args or {}).get('site_id')}|{request.headers.get('Origin', '')}"
+def site_network_key() -> str:
+    """The site and the client's network (IPv4 /24, IPv6 /48) a per-network limit counts, as a
+    keyed hash like ``client_key``: no storage holds even part of an address."""
+    try:
+        address = ipaddress.ip_address(request.remote_addr or "")
+        network = str(ipaddress.ip_network(f"{address}/{24 if address.version == 4 else 48}", strict=False))
+    except ValueError:  # a unix socket, a test without an address
+        network = request.remote_addr or ""
+    site = (request.view_args or {}).get("site_id")
+    secret = current_app.extensions["ratelimit_key"]
+    return hmac.new(secret, f"{site}|{network}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def limited(rule: Rule, **options: Any) -> Callable[[F], F]:
     """Apply a declared rule to a view (Flask-Limiter's ``limit``, with the rule's key)."""
-    key_func = site_origin_key if rule.key == "site and Origin" else client_key
+    key_func = site_network_key if rule.key == "site and client network" else client_key
     limit: str | Callable[[], str] = rule.limit
     if rule.override:
         name = rule.override
@@ -140,14 +152,15 @@ def init_app(app: Flask) -> None:
 
 
 def _too_many_requests(exc: RateLimitExceeded):
-    """429 in the JSON error shape; Flask-Limiter adds ``Retry-After`` and the blueprint its CORS."""
+    """429 in the JSON error shape (on an HTML page, its error page); Flask-Limiter adds
+    ``Retry-After`` and the blueprint its CORS."""
     current = limiter.current_limit
+    wait = max(1, current.reset_at - int(time.time())) if current is not None else None
     body = {"error": "too_many_requests",
             "message": f"too many requests: at most {exc.description}; try again later"}
-    if current is not None:
-        body["message"] = (f"too many requests: at most {exc.description}; try again in "
-                           f"{max(1, current.reset_at - int(time.time()))} s")
-    return jsonify(body), 429
+    if wait is not None:
+        body["message"] = f"too many requests: at most {exc.description}; try again in {wait} s"
+    return error_page(429, body, wait) or (jsonify(body), 429)
 
 
 def _printable(uri: str) -> str:

@@ -70,9 +70,9 @@ def replayable(*headers: str) -> Callable[[F], F]:
     def apply(view: F) -> F:
         @functools.wraps(view)
         def marked(*args: Any, **kwargs: Any) -> Any:
-            site = (request.view_args or {}).get("site_id")
+            site = request_log.logged_site((request.view_args or {}).get("site_id"))
             rule = request.url_rule.rule if request.url_rule is not None else request.path
-            request.environ[_MARK] = _Mark(keys, rule, site if isinstance(site, str) else None)
+            request.environ[_MARK] = _Mark(keys, rule, site)
             return view(*args, **kwargs)
 
         return cast(F, marked)

@@ -4,9 +4,15 @@ Logged: the request id, the method, the route's pattern (``/privacy/<site_id>/re
 never the path, which can hold a token), the status, the duration and the site. Never logged: the
 client's address, the path or query string, a header other than ``X-Request-ID``, the body.
 
-The request id is the client's ``X-Request-ID`` when it is a plain token (a load balancer's id,
-so that its lines and ours can be joined), else a new random one; either way it is sent back in
-the answer's ``X-Request-ID`` and appears on the application's log lines of that request.
+The request id is the client's ``X-Request-ID`` when it has the shape of a request id (a load
+balancer's, so that its lines and ours can be joined): hex digits in groups joined by ``-`` or
+``.``, after an optional short lowercase label (a UUID, nginx's 32 hex digits, ``lb-7f3a9c.2``).
+Anything else, an email or a token that a client put there, is never written: a new random id
+replaces it. Either way it is sent back in the answer's ``X-Request-ID`` and appears on the
+application's log lines of that request.
+
+The site is logged when the path names a declared one; any other text in its place is logged as
+``(undeclared)``, never as sent (it may be anything a client typed: an address, a token).
 """
 
 from __future__ import annotations
@@ -19,10 +25,13 @@ import uuid
 from flask import Flask, Response, g, has_request_context, request
 
 from consent_gateway.logs import StderrHandler, clean
+from consent_gateway.web.extensions import gateway
 
 logger = logging.getLogger("consent_gateway.request")
 HEADER = "X-Request-ID"
-_VALID_ID = re.compile(r"[A-Za-z0-9._:@/+=-]{1,128}")
+_VALID_ID = re.compile(r"(?:[a-z]{1,8}-)?[0-9a-f]{1,64}(?:[.-][0-9a-f]{1,64}){0,7}")
+_MAX_ID = 128
+UNDECLARED_SITE = "(undeclared)"
 
 
 def request_id() -> str:
@@ -34,8 +43,8 @@ def request_id() -> str:
 
 
 def choose_request_id(asked: str) -> str:
-    """The client's ``X-Request-ID`` (``asked``) when it is a plain token, else a new random one."""
-    return asked if _VALID_ID.fullmatch(asked) else uuid.uuid4().hex
+    """The client's ``X-Request-ID`` (``asked``) when it has a request id's shape, else a new one."""
+    return asked if len(asked) <= _MAX_ID and _VALID_ID.fullmatch(asked) else uuid.uuid4().hex
 
 
 def _start() -> None:
@@ -63,10 +72,16 @@ def _log(status: int) -> None:
     # A 5xx is a warning here: the error itself, with its traceback, is logged where it happened.
     level = logging.WARNING if status >= 500 else logging.INFO
     req = request._get_current_object()  # type: ignore[attr-defined]
-    site = (req.view_args or {}).get("site_id")
     write_line(level, getattr(state, "request_id", None) or request_id(), req.method,
                req.url_rule.rule if req.url_rule is not None else None, status,
-               getattr(state, "request_started", None), site if isinstance(site, str) else None)
+               getattr(state, "request_started", None), logged_site((req.view_args or {}).get("site_id")))
+
+
+def logged_site(site_id: object) -> str | None:
+    """What the log says of the path's site: its id if declared, else ``(undeclared)``."""
+    if site_id is None:
+        return None
+    return site_id if isinstance(site_id, str) and site_id in gateway().sites.sites else UNDECLARED_SITE
 
 
 def write_line(level: int, rid: str, method: str, route: str | None, status: int, started: float | None,

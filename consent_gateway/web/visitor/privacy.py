@@ -46,6 +46,8 @@ from consent_gateway.web.refusals import DOCUMENT_RULES
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
 CONSENT_COOKIE = "iq_consent"
+# A browser keeps no cookie over 4,096 bytes; the banner's is well under that.
+MAX_COOKIE_LENGTH = 4096
 # What the hosted form says about a broken rule; a rule without an entry shows the service's message.
 RULES = {
     "required": _l("This field is required."),
@@ -100,11 +102,12 @@ def file_size(size: int) -> str:
 
 def token_from_cookie(raw: str | None) -> str | None:
     """The receipt token inside the banner's ``iq_consent`` cookie (base64url JSON), if any."""
-    if not raw:
+    if not raw or len(raw) > MAX_COOKIE_LENGTH:
         return None
     try:
         data = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):
+        # RecursionError: a cookie of a thousand nested brackets is anyone's to send.
         return None
     token = data.get("token") if isinstance(data, dict) else None
     return token if isinstance(token, str) else None
