@@ -72,3 +72,12 @@ def raw_counts(session: Session, sites, start: date, end: date, key) -> dict[str
                 g["asked"][p] += 1
                 g["granted"][p] += bool(e.choices.get(p))
     return groups
+
+
+def sign_in_dashboard(client, token: str) -> None:
+    """Sign ``client`` in to the dashboard with a staff token, through the CSRF-protected form."""
+    import re
+
+    page = client.get("/dashboard/sign-in").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    assert client.post("/dashboard/sign-in", data={"csrf_token": csrf, "token": token}).status_code == 302

@@ -130,7 +130,12 @@ class Table:
             self.groups.append(((TOTAL, m), [(r, m) for r in rows]))
 
     def protect(self) -> None:
-        self.hidden = protect(self.counts, self.groups)
+        """The totals first, on their own (so they hide the same cells whatever the rows), then
+        the rows against them."""
+        totals = {k: n for k, n in self.counts.items() if k[0] == TOTAL}
+        own = [(t, parts) for t, parts in self.groups if t[0] == TOTAL and all(p[0] == TOTAL for p in parts)]
+        settled = protect(totals, own)
+        self.hidden = protect(self.counts, self.groups, settled={k: k in settled for k in totals})
 
     def shown(self, row: str, measure: str) -> int | None:
         return None if (row, measure) in self.hidden else self.counts[row, measure]

@@ -40,7 +40,8 @@ def _assert_matches(figures: dict, raw: dict) -> None:
     assert figures["decisions"] == raw["decisions"]
     for action, n in figures["actions"].items():
         assert n in (None, raw["actions"][action]), action
-    assert figures["gpc_share"] in (None, round(raw["gpc"] / raw["decisions"], 4) if raw["decisions"] else None)
+    share = round(raw["gpc"] / raw["decisions"], 4) if raw["decisions"] else None
+    assert figures["gpc_share"] in (None, share)
     for purpose, rate in figures["opt_in"].items():
         assert rate in (None, _expected_rate(raw, purpose)), purpose
 
