@@ -31,12 +31,16 @@ def dashboard_figures(session: Session, sites: SitesConfig, query: StatsQuery,
     compared with ``comparison`` (the previous period of the same length when None), sites ranked
     by opt-in for ``rank_purpose`` (the first purpose when None)."""
     comparison = comparison or query.previous()
-    by_site = consent_stats(session, sites, replace(query, group_by="site"))
+    # Every site, whatever the site chosen: the ranking compares them; the cards show the chosen.
+    by_site = consent_stats(session, sites, replace(query, site_id=None, group_by="site"))
     before = consent_stats(session, sites, replace(comparison, group_by="site"))
+    series = consent_stats(session, sites, query)
     earlier = {row["key"]: row for row in before["rows"]}
     cards = []
     for row in by_site["rows"]:
         site_id = row["key"]
+        if query.site_id and site_id != query.site_id:
+            continue
         opt_in = []
         for purpose in by_site["purposes"]:
             if purpose["id"] not in opt_in_purposes(sites, site_id):
@@ -45,18 +49,18 @@ def dashboard_figures(session: Session, sites: SitesConfig, query: StatsQuery,
             old = earlier[site_id]["opt_in"][purpose["id"]] if site_id in earlier else None
             opt_in.append({**purpose, "rate": rate, "change": _change(rate, old)})
         cards.append({"site": site_id, "name": sites.sites[site_id].name, "figures": row, "opt_in": opt_in})
-    purposes = [p["id"] for p in by_site["purposes"]]
+    purposes = [p["id"] for p in series["purposes"]]
     rank_purpose = rank_purpose if rank_purpose in purposes else (purposes[0] if purposes else None)
     return {
         "cards": cards,
-        "series": consent_stats(session, sites, query),
+        "series": series,
         "countries": consent_stats(session, sites, replace(query, group_by="country")),
         "devices": consent_stats(session, sites, replace(query, group_by="device")),
         "vendors": consent_stats(session, sites, replace(query, group_by="vendor")),
         "ranking": {"purpose": rank_purpose, "rows": _ranking(sites, by_site, rank_purpose)},
-        "comparison": _comparison(by_site, before, comparison),
+        "comparison": _comparison(series, before, comparison),
         "fairness": fairness_audit(session, sites, query),
-        "bots_excluded": by_site["bots_excluded"],
+        "bots_excluded": series["bots_excluded"],
     }
 
 
