@@ -32,9 +32,10 @@ def dashboard_figures(session: Session, sites: SitesConfig, query: StatsQuery,
     by opt-in for ``rank_purpose`` (the first purpose when None)."""
     comparison = comparison or query.previous()
     # Every site, whatever the site chosen: the ranking compares them; the cards show the chosen.
-    by_site = consent_stats(session, sites, replace(query, site_id=None, group_by="site"))
-    before = consent_stats(session, sites, replace(comparison, group_by="site"))
-    series = consent_stats(session, sites, query)
+    timings: dict[tuple[Any, ...], dict[str, int]] = {}
+    by_site = consent_stats(session, sites, replace(query, site_id=None, group_by="site"), timings)
+    before = consent_stats(session, sites, replace(comparison, group_by="site"), timings)
+    series = consent_stats(session, sites, query, timings)
     earlier = {row["key"]: row for row in before["rows"]}
     cards = []
     for row in by_site["rows"]:
@@ -54,9 +55,9 @@ def dashboard_figures(session: Session, sites: SitesConfig, query: StatsQuery,
     return {
         "cards": cards,
         "series": series,
-        "countries": consent_stats(session, sites, replace(query, group_by="country")),
-        "devices": consent_stats(session, sites, replace(query, group_by="device")),
-        "vendors": consent_stats(session, sites, replace(query, group_by="vendor")),
+        "countries": consent_stats(session, sites, replace(query, group_by="country"), timings),
+        "devices": consent_stats(session, sites, replace(query, group_by="device"), timings),
+        "vendors": consent_stats(session, sites, replace(query, group_by="vendor"), timings),
         "ranking": {"purpose": rank_purpose, "rows": _ranking(sites, by_site, rank_purpose)},
         "comparison": _comparison(series, before, comparison),
         "fairness": fairness_audit(session, sites, query),

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from consent_gateway.consent.decisions import ACTIONS
@@ -113,23 +113,25 @@ def parse_date(raw: str | None, name: str) -> date | None:
 
 
 
-def consent_stats(session: Session, sites: SitesConfig, query: StatsQuery) -> dict[str, Any]:
+def consent_stats(session: Session, sites: SitesConfig, query: StatsQuery,
+                  timings: dict[tuple[Any, ...], dict[str, int]] | None = None) -> dict[str, Any]:
     """The figures of ``query``: totals, one row per group, small cells suppressed, bots apart.
     The decisions still in the stats backlog are counted first (and committed).
 
     The totals are the same whatever the breakdown: the decisions of the period and site(s), their
-    timings and the banner's showings."""
+    timings and the banner's showings. ``timings`` keeps the totals' time-to-decide histograms
+    between the reports of one page (the longest read of a report that has no row timings)."""
     catch_up(session, sites)
     site_ids = [query.site_id] if query.site_id else list(sites.sites)
     purposes = _purposes(sites, site_ids)
     group = query.group_by
     additive = group not in ("purpose", "vendor")
-    cells = _cells(session, sites, query) if additive else {}
-    total = _total(session, query) if not additive else Cell()
+    cells = _cells(session, sites, query, purposes) if additive else {}
+    total = _total(session, query, purposes) if not additive else Cell()
     if additive:
         for cell in cells.values():
             total.add(cell)
-    _add_times(session, query, cells, total)
+    _add_times(session, query, cells, total, {} if timings is None else timings)
     _add_impressions(session, query, cells, total)
     table = Table(purposes, {sid: opt_in_purposes(sites, sid) for sid in sites.sites})
     table.add_cell(TOTAL, total)
@@ -216,46 +218,55 @@ def _empty_rows(sites: SitesConfig, query: StatsQuery) -> dict[str, Cell]:
     return {}
 
 
-def _read_cells(session: Session, query: StatsQuery, dimension: str, key_column) -> dict[str, Cell]:
+def _read_cells(session: Session, query: StatsQuery, dimension: str, key_column,
+                purposes: list[str]) -> dict[str, Cell]:
+    """The cells of one dimension, one row per key and site: the database sums the kinds of
+    decision and the grants of each purpose side by side (a year by day is some two thousand
+    rows, not tens of thousands)."""
     c = ConsentDaily
-    columns = [key_column, c.site_id, c.action, c.purpose]
-    stmt = _scope(select(*columns, func.sum(c.decisions), func.sum(c.granted), func.sum(c.gpc),
-                         func.sum(c.bots)), c, query)
-    stmt = stmt.where(c.dimension == dimension).group_by(*columns)
+    asked = c.purpose == ""
+    measures = [func.sum(case((and_(asked, c.action == a), c.decisions), else_=0)) for a in ACTIONS]
+    measures += [func.sum(case((asked, c.gpc), else_=0)), func.sum(case((asked, c.bots), else_=0))]
+    measures += [func.sum(case((c.purpose == p, c.granted), else_=0)) for p in purposes]
+    stmt = _scope(select(key_column, c.site_id, *measures), c, query)
+    stmt = stmt.where(c.dimension == dimension).group_by(key_column, c.site_id)
     cells: dict[str, Cell] = {}
-    for key_value, site_id, action, purpose, decisions, granted, gpc, bots in session.execute(stmt):
-        key = _key(query, key_value, site_id, key_value, action)
+    n_actions = len(ACTIONS)
+    for key_value, site_id, *sums in session.execute(stmt):
+        key = _key(query, key_value, site_id, key_value, key_value)
         cell = cells.setdefault(key, Cell())
-        if purpose:
-            cell.granted[purpose] += int(granted)
-            continue
-        cell.actions[action] += int(decisions)
-        if action != "withdraw":
-            cell.answered_by_site[site_id] += int(decisions)
-        cell.gpc += int(gpc)
-        cell.bots += int(bots)
+        for action, n in zip(ACTIONS, sums[:n_actions], strict=True):
+            cell.actions[action] += int(n or 0)
+            if action != "withdraw":
+                cell.answered_by_site[site_id] += int(n or 0)
+        cell.gpc += int(sums[n_actions] or 0)
+        cell.bots += int(sums[n_actions + 1] or 0)
+        for purpose, n in zip(purposes, sums[n_actions + 2:], strict=True):
+            if n:
+                cell.granted[purpose] += int(n)
     return cells
 
 
-def _cells(session: Session, sites: SitesConfig, query: StatsQuery) -> dict[str, Cell]:
+def _cells(session: Session, sites: SitesConfig, query: StatsQuery, purposes: list[str]) -> dict[str, Cell]:
     c = ConsentDaily
     group = query.group_by
     if group in TIME_GROUPS:
-        read = _read_cells(session, query, "all", c.day)
+        read = _read_cells(session, query, "all", c.day, purposes)
     elif group in ("action", "site"):
-        read = _read_cells(session, query, "all", c.site_id if group == "site" else c.action)
+        read = _read_cells(session, query, "all", c.site_id if group == "site" else c.action, purposes)
     else:
-        read = _read_cells(session, query, group, c.value)
+        read = _read_cells(session, query, group, c.value, purposes)
     cells = _empty_rows(sites, query)
     for key, cell in read.items():
         cells.setdefault(key, Cell()).add(cell)
     return cells
 
 
-def _total(session: Session, query: StatsQuery) -> Cell:
+def _total(session: Session, query: StatsQuery, purposes: list[str]) -> Cell:
     """The period's decisions, for the breakdowns whose rows do not add up to them."""
     total = Cell()
-    for cell in _read_cells(session, replace(query, group_by="site"), "all", ConsentDaily.site_id).values():
+    for cell in _read_cells(session, replace(query, group_by="site"), "all", ConsentDaily.site_id,
+                            purposes).values():
         total.add(cell)
     return total
 
@@ -273,12 +284,17 @@ def _vendor_cells(session: Session, sites: SitesConfig, query: StatsQuery,
     return vendors
 
 
-def _add_times(session: Session, query: StatsQuery, cells: dict[str, Cell], total: Cell) -> None:
+def _add_times(session: Session, query: StatsQuery, cells: dict[str, Cell], total: Cell,
+               known: dict[tuple[Any, ...], dict[str, int]]) -> None:
     """Time-to-decide histograms: the totals' always, the rows' where the rollups hold them per
     row (periods, kinds of decision, sites)."""
     c = ConsentDaily
     group = query.group_by
     per_row = {"action": c.action, "site": c.site_id}.get(group, c.day if group in TIME_GROUPS else None)
+    scope = (query.site_id, query.start, query.end)
+    if per_row is None and scope in known:
+        total.ms.update(known[scope])
+        return
     column = per_row if per_row is not None else c.dimension
     stmt = _scope(select(column, c.value, func.sum(c.decisions)), c, query)
     stmt = stmt.where(c.dimension == "ms", c.value != UNKNOWN).group_by(column, c.value)
@@ -288,6 +304,7 @@ def _add_times(session: Session, query: StatsQuery, cells: dict[str, Cell], tota
             key = _key(query, key_value, key_value, "", key_value)
             if key in cells:
                 cells[key].ms[bucket] += int(n)
+    known[scope] = dict(total.ms)
 
 
 def _add_impressions(session: Session, query: StatsQuery, cells: dict[str, Cell], total: Cell) -> None:
