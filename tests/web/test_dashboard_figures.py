@@ -191,7 +191,11 @@ def test_an_unknown_period_or_a_bad_date_is_a_400_page_not_a_500(dashboard):
         assert page.status_code == 400 and 'role="alert"' in page.get_data(as_text=True)
 
 
-def test_the_previous_period_is_compared_by_default(seeded, dashboard):
+def test_the_previous_period_is_compared_by_default_and_follows_the_dates_chosen(seeded, dashboard):
     html = dashboard.get("/dashboard", query_string={"from": "2026-11-01", "to": "2026-11-10"}).get_data(
         as_text=True)
-    assert f'value="{date(2026, 10, 22).isoformat()}"' in html and 'value="2026-10-31"' in html
+    assert f"{date(2026, 10, 22).isoformat()} → 2026-10-31" in html
+    # The comparison fields stay empty: choosing other dates next compares with their own past
+    # (they once kept the first page's previous period, comparing 14 days with 30).
+    for name in ("compare_from", "compare_to"):
+        assert f'name="{name}" type="date" value=""' in html

@@ -93,7 +93,9 @@ def overview():
     """The overview of a period: cards, series by day, week or month with their tables, the
     breakdowns, per-vendor opt-in, the sites ranked, a comparison of two periods, fairness.
 
-    Filters that cannot be read come back in the page's language, the values as entered."""
+    Filters that cannot be read come back in the page's language, the values as entered. The
+    comparison fields stay as entered too: left empty, the period compared with follows the one
+    shown (the previous period of the same length), whatever dates are chosen next."""
     gw = gateway()
     lang = str(get_locale())
     entered = {k: request.args.get(k, "") for k in FILTERS}
@@ -109,8 +111,6 @@ def overview():
                                           request.args.get("purpose") or None)
         entered.update({"site": query.site_id or "", "from": query.start.isoformat(),
                         "to": query.end.isoformat(), "group_by": query.group_by,
-                        "compare_from": comparison.start.isoformat(),
-                        "compare_to": comparison.end.isoformat(),
                         "purpose": figures["ranking"]["purpose"] or ""})
     return render_template(
         "staff/dashboard/overview.html", query=query, figures=figures, entered=entered,
