@@ -36,7 +36,8 @@ class Poster:
         self.client, self.sites, self.n = client, sites, 0
 
     def __call__(self, site_id: str, action: str, *, ua: str = CHROME, ui: dict | None = None,
-                 gpc: bool = False, choices: dict | None = None) -> dict[str, Any]:
+                 gpc: bool = False, choices: dict | None = None,
+                 vendors: dict | None = None) -> dict[str, Any]:
         site = self.sites.sites[site_id]
         shown = self.sites.banner_config(site, site.default_language)
         body: dict[str, Any] = {"action": action, "choices": choices or {}, "lang": site.default_language,
@@ -44,6 +45,8 @@ class Poster:
                                 "gpc": gpc}
         if ui:
             body["ui"] = ui
+        if vendors is not None:
+            body["vendors"] = vendors
         self.n += 1
         # A new client address every few posts keeps the consent endpoint's per-client limit away.
         r = self.client.post(f"/api/v1/sites/{site_id}/consents", json=body,
@@ -72,3 +75,12 @@ def raw_counts(session: Session, sites, start: date, end: date, key) -> dict[str
                 g["asked"][p] += 1
                 g["granted"][p] += bool(e.choices.get(p))
     return groups
+
+
+def sign_in_dashboard(client, token: str) -> None:
+    """Sign ``client`` in to the dashboard with a staff token, through the CSRF-protected form."""
+    import re
+
+    page = client.get("/dashboard/sign-in").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    assert client.post("/dashboard/sign-in", data={"csrf_token": csrf, "token": token}).status_code == 302

@@ -5,7 +5,15 @@ from consent_gateway.stats.export import stats_csv
 from consent_gateway.stats.fairness import fairness_audit
 from consent_gateway.stats.models import BannerImpressionDaily, ConsentDaily
 from consent_gateway.stats.overview import dashboard_figures
-from consent_gateway.stats.queries import GROUPS, StatsQuery, consent_stats, parse_date, parse_query
+from consent_gateway.stats.periods import TIME_GROUPS
+from consent_gateway.stats.queries import (
+    GROUPS,
+    StatsQuery,
+    consent_stats,
+    parse_comparison,
+    parse_date,
+    parse_query,
+)
 from consent_gateway.stats.rollup import (
     count_decision,
     count_decisions,
@@ -17,6 +25,7 @@ from consent_gateway.stats.suppression import MIN_CELL
 __all__ = [
     "GROUPS",
     "MIN_CELL",
+    "TIME_GROUPS",
     "BannerImpressionDaily",
     "ConsentDaily",
     "StatsQuery",
@@ -27,6 +36,7 @@ __all__ = [
     "count_impression",
     "dashboard_figures",
     "fairness_audit",
+    "parse_comparison",
     "parse_date",
     "parse_query",
     "queue_decisions",

@@ -49,7 +49,7 @@ LAYERS = {
 MEDIAN_MS = {"accept_all": 2600, "reject_all": 2900, "custom": 14000, "withdraw": 4000}
 EVENT_COLUMNS = ("receipt_id", "site_id", "visitor_id", "action", "choices", "policy_version",
                  "config_hash", "lang", "gpc", "country", "browser_family", "device_class", "is_bot",
-                 "ui_layer", "ui_ms", "created_at", "expires_at")
+                 "ui_layer", "ui_ms", "vendors", "created_at", "expires_at")
 
 
 @dataclass(frozen=True)
@@ -84,14 +84,20 @@ def _profiles(sites: SitesConfig, rng: random.Random) -> list[Profile]:
                 choices[purpose.id] = rng.random() < (0.2 if purpose.gpc_sensitive else 0.55)
             else:
                 choices[purpose.id] = False
+        # Per-vendor choices as the banner sends them: a custom choice sometimes keeps a purpose
+        # but refuses one of its vendors.
+        vendors = {v.id: choices[v.purpose] and not (
+                       action == "custom" and not sites.purposes[v.purpose].required and rng.random() < 0.3)
+                   for v in site.vendors if sites.purposes[v.purpose].consent_based}
         layer = _pick(rng, LAYERS[action])
         ms = int(rng.lognormvariate(math.log(MEDIAN_MS[action]), 0.6))
         bot = rng.random() < 0.02
         country, device = _pick(rng, COUNTRIES), _pick(rng, DEVICES)
-        facts = EventFacts(date.min, site.id, action, choices, gpc, bot, country, device, browser, layer, ms)
+        facts = EventFacts(date.min, site.id, action, choices, gpc, bot, country, device, browser, layer, ms,
+                           vendors)
         row = (site.id, action, json.dumps(choices, sort_keys=True, separators=(",", ":")),
                site.policy_version, shown["config_hash"], lang, gpc, country, browser, device, bot,
-               layer, ms)
+               layer, ms, json.dumps(vendors, sort_keys=True, separators=(",", ":")))
         out.append(Profile(facts, row, timedelta(days=site.consent_lifetime_days)))
     return out
 

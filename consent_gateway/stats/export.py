@@ -9,29 +9,37 @@ from typing import Any
 from consent_gateway.consent.decisions import ACTIONS
 from consent_gateway.spreadsheet import csv_writer
 
+HIDDEN = "(hidden)"
+
 
 def stats_csv(report: dict[str, Any]) -> str:
     """``report`` (from ``consent_stats``) as CSV text, with a last ``total`` line."""
     out = io.StringIO()
     writer = csv_writer(out)
     group = report["group_by"]
-    if group == "purpose":
-        writer.writerow(["purpose", "decisions", "granted", "opt_in_rate", "suppressed"])
+    if group in ("purpose", "vendor"):
+        extra = ["purpose"] if group == "vendor" else []
+        writer.writerow([group, *extra, "decisions", "granted", "opt_in_rate", "suppressed"])
         for row in report["rows"]:
-            writer.writerow([row["key"], _cell(row["decisions"]), _cell(row.get("granted")),
-                             _cell(row.get("opt_in_rate")), int(row["suppressed"])])
+            writer.writerow([row["key"], *(row[c] for c in extra), _cell(row["decisions"]),
+                             _cell(row["granted"]), _cell(row["opt_in_rate"]), int(row["suppressed"])])
         return out.getvalue()
     purposes = [p["id"] for p in report["purposes"]]
-    writer.writerow([group, "decisions", *ACTIONS, *(f"opt_in_{p}" for p in purposes), "gpc_share",
-                     "impressions", "response_rate", "median_ms", "suppressed"])
+    periods = group in ("day", "week", "month")
+    writer.writerow([group, *(["partial"] if periods else []), "decisions", *ACTIONS,
+                     *(f"opt_in_{p}" for p in purposes), "gpc_share", "impressions", "no_choice",
+                     "response_rate", "median_ms", "suppressed"])
     for key, figures in [*((r["key"], r) for r in report["rows"]), ("total", report["totals"])]:
-        actions = figures.get("actions", {})
-        opt_in = figures.get("opt_in", {})
+        actions = figures["actions"]
+        opt_in = figures["opt_in"]
         writer.writerow([
-            key, _cell(figures["decisions"]), *(_cell(actions.get(a)) for a in ACTIONS),
-            *(_cell(opt_in.get(p)) for p in purposes), _cell(figures.get("gpc_share")),
-            _cell(figures.get("impressions")), _cell(figures.get("response_rate")),
-            _cell(figures.get("median_ms")), int(figures["suppressed"]),
+            # The hidden groups of a breakdown share one row, with no key.
+            HIDDEN if key is None else key,
+            *([int(figures.get("partial", False))] if periods else []),
+            _cell(figures["decisions"]), *(_cell(actions.get(a)) for a in ACTIONS),
+            *(_cell(opt_in.get(p)) for p in purposes), _cell(figures["gpc_share"]),
+            _cell(figures["impressions"]), _cell(figures["no_choice"]), _cell(figures["response_rate"]),
+            _cell(figures["median_ms"]), int(figures["suppressed"]),
         ])
     return out.getvalue()
 

@@ -6,25 +6,29 @@ events, so a 30-day query reads a few thousand rows whatever the traffic.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from consent_gateway.consent.decisions import ACTIONS
 from consent_gateway.declaration import SitesConfig
 from consent_gateway.errors import ValidationError
 from consent_gateway.stats.backlog import catch_up
+from consent_gateway.stats.figures import TOTAL, Cell, Table, VendorCell, hidden_row, median_ms
 from consent_gateway.stats.models import BannerImpressionDaily, ConsentDaily
-from consent_gateway.stats.rollup import MS_BUCKETS, UNKNOWN, opt_in_purposes
-from consent_gateway.stats.suppression import MIN_CELL, suppressed_keys, total_is_shown
+from consent_gateway.stats.periods import TIME_GROUPS, period_key, periods
+from consent_gateway.stats.rollup import UNKNOWN, opt_in_purposes, opt_in_vendors
+from consent_gateway.stats.suppression import MIN_CELL
 
-_LOWER_BOUND = dict(zip(MS_BUCKETS, (0, *MS_BUCKETS), strict=False))
-GROUPS = ("day", "week", "purpose", "action", "country", "device", "browser", "layer")
+GROUPS = ("day", "week", "month", "site", "purpose", "vendor", "action", "country", "device", "browser",
+          "layer")
+# Breakdowns whose values are not known in advance: a hidden group's key (a country, a browser)
+# would itself say that someone came from there, so hidden groups are folded into one keyless row.
+OPEN_GROUPS = ("country", "device", "browser", "layer")
 DEFAULT_DAYS = 30
 MAX_DAYS = 731
 # The days a query may name: no figure is older than the gateway, and none is centuries ahead.
@@ -40,12 +44,13 @@ class StatsQuery:
     start: date
     end: date
     group_by: str = "day"
+    # The day the query was asked: periods that reach it are not over yet (marked partial).
+    today: date | None = None
 
     def previous(self) -> StatsQuery:
         """The period of the same length just before this one."""
         length = (self.end - self.start).days + 1
-        return StatsQuery(self.site_id, self.start - timedelta(days=length),
-                          self.start - timedelta(days=1), self.group_by)
+        return replace(self, start=self.start - timedelta(days=length), end=self.start - timedelta(days=1))
 
 
 def parse_query(sites: SitesConfig, args: Mapping[str, str | None], today: date) -> StatsQuery:
@@ -55,23 +60,45 @@ def parse_query(sites: SitesConfig, args: Mapping[str, str | None], today: date)
     """
     site_id = args.get("site") or None
     if site_id is not None and sites.site(site_id) is None:
-        raise ValidationError(f"no site {site_id!r} is declared", field="site")
+        raise ValidationError(f"no site {site_id!r} is declared", field="site", code="unknown_site")
     end = _day_in_range(parse_date(args.get("to"), "to"), "to") or today
     start = _day_in_range(parse_date(args.get("from"), "from"), "from") or max(
         end - timedelta(days=DEFAULT_DAYS - 1), FIRST_DAY)
     if start > end:
-        raise ValidationError("from must not be after to", field="from")
+        raise ValidationError("from must not be after to", field="from", code="reversed_period")
     if (end - start).days >= MAX_DAYS:
-        raise ValidationError(f"a period is at most {MAX_DAYS} days", field="from")
+        raise ValidationError(f"a period is at most {MAX_DAYS} days", field="from", code="period_too_long")
     group_by = args.get("group_by") or "day"
     if group_by not in GROUPS:
-        raise ValidationError(f"group_by must be one of {', '.join(GROUPS)}", field="group_by")
-    return StatsQuery(site_id, start, end, group_by)
+        raise ValidationError(f"group_by must be one of {', '.join(GROUPS)}", field="group_by",
+                              code="unknown_group")
+    return StatsQuery(site_id, start, end, group_by, today)
+
+
+def parse_comparison(args: Mapping[str, str | None], query: StatsQuery) -> StatsQuery | None:
+    """The period to compare ``query`` with (``compare_from`` and ``compare_to``, both or neither),
+    same site and breakdown; None when not asked."""
+    raw_from, raw_to = args.get("compare_from") or None, args.get("compare_to") or None
+    if raw_from is None and raw_to is None:
+        return None
+    start = _day_in_range(parse_date(raw_from, "compare_from"), "compare_from")
+    end = _day_in_range(parse_date(raw_to, "compare_to"), "compare_to")
+    if start is None or end is None:
+        missing = "compare_from" if start is None else "compare_to"
+        raise ValidationError("compare_from and compare_to go together", field=missing, code="half_period")
+    if start > end:
+        raise ValidationError("compare_from must not be after compare_to", field="compare_from",
+                              code="reversed_period")
+    if (end - start).days >= MAX_DAYS:
+        raise ValidationError(f"a period is at most {MAX_DAYS} days", field="compare_from",
+                              code="period_too_long")
+    return replace(query, start=start, end=end)
 
 
 def _day_in_range(day: date | None, name: str) -> date | None:
     if day is not None and not FIRST_DAY <= day <= LAST_DAY:
-        raise ValidationError(f"{name} must be between {FIRST_DAY} and {LAST_DAY}", field=name)
+        raise ValidationError(f"{name} must be between {FIRST_DAY} and {LAST_DAY}", field=name,
+                              code="date_out_of_range")
     return day
 
 
@@ -82,75 +109,80 @@ def parse_date(raw: str | None, name: str) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError as exc:
-        raise ValidationError(f"{name} must be a date as YYYY-MM-DD", field=name) from exc
+        raise ValidationError(f"{name} must be a date as YYYY-MM-DD", field=name, code="bad_date") from exc
 
 
-@dataclass
-class _Cell:
-    actions: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ACTIONS, 0))
-    answered_by_site: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    granted: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    gpc: int = 0
-    bots: int = 0
-    impressions: int | None = None
-    ms: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
-    @property
-    def decisions(self) -> int:
-        return sum(self.actions.values())
-
-    def add(self, other: _Cell) -> None:
-        for action, n in other.actions.items():
-            self.actions[action] += n
-        for mapping, more in ((self.answered_by_site, other.answered_by_site),
-                              (self.granted, other.granted), (self.ms, other.ms)):
-            for k, n in more.items():
-                mapping[k] += n
-        self.gpc += other.gpc
-        self.bots += other.bots
-        if other.impressions is not None:
-            self.impressions = (self.impressions or 0) + other.impressions
-
-
-def consent_stats(session: Session, sites: SitesConfig, query: StatsQuery) -> dict[str, Any]:
+def consent_stats(session: Session, sites: SitesConfig, query: StatsQuery,
+                  timings: dict[tuple[Any, ...], dict[str, int]] | None = None) -> dict[str, Any]:
     """The figures of ``query``: totals, one row per group, small cells suppressed, bots apart.
-    The decisions still in the stats backlog are counted first (and committed)."""
+    The decisions still in the stats backlog are counted first (and committed).
+
+    The totals are the same whatever the breakdown: the decisions of the period and site(s), their
+    timings and the banner's showings. ``timings`` keeps the totals' time-to-decide histograms
+    between the reports of one page (the longest read of a report that has no row timings)."""
     catch_up(session, sites)
-    purposes = _purposes(sites, query.site_id)
-    cells = _cells(session, query)
-    total = _Cell()
-    for cell in cells.values():
-        total.add(cell)
-    if query.group_by in ("day", "week", "action") or not cells:
-        _add_times(session, query, cells, total)
-    if query.group_by in ("day", "week"):
-        _add_impressions(session, query, cells, total)
-    elif total.impressions is None:
-        total.impressions = _impressions(session, query)
-    if query.group_by == "purpose":
-        rows = _purpose_rows(sites, purposes, total)
-    else:
-        rows = _rows(sites, purposes, cells)
-    shown = total_is_shown(total.decisions)
+    site_ids = [query.site_id] if query.site_id else list(sites.sites)
+    purposes = _purposes(sites, site_ids)
+    group = query.group_by
+    additive = group not in ("purpose", "vendor")
+    cells = _cells(session, sites, query, purposes) if additive else {}
+    total = _total(session, query, purposes) if not additive else Cell()
+    if additive:
+        for cell in cells.values():
+            total.add(cell)
+    _add_times(session, query, cells, total, {} if timings is None else timings)
+    _add_impressions(session, query, cells, total)
+    table = Table(purposes, {sid: opt_in_purposes(sites, sid) for sid in sites.sites})
+    table.add_cell(TOTAL, total)
+    for key, cell in cells.items():
+        table.add_cell(key, cell)
+    vendors = _vendor_cells(session, sites, query, site_ids) if group == "vendor" else {}
+    for vendor, vcell in vendors.items():
+        table.add_vendor(vendor, vcell)
+    if additive:
+        table.add_columns(cells)
+    table.protect()
+    rows = _rows(sites, query, table, cells, purposes, vendors)
     return {
         "site": query.site_id,
         "from": query.start.isoformat(),
         "to": query.end.isoformat(),
-        "group_by": query.group_by,
+        "group_by": group,
         "min_cell": MIN_CELL,
         "purposes": [{"id": p, "label": {"fr": sites.purposes[p].label.fr, "en": sites.purposes[p].label.en}}
                      for p in purposes],
-        "totals": _figures(sites, purposes, total, shown),
+        "totals": table.figures(TOTAL, total),
         "bots_excluded": total.bots,
         "rows": rows,
         "suppressed_rows": sum(1 for r in rows if r["suppressed"]),
     }
 
 
-def _purposes(sites: SitesConfig, site_id: str | None) -> list[str]:
-    ids = [site_id] if site_id else list(sites.sites)
+def _rows(sites: SitesConfig, query: StatsQuery, table: Table, cells: dict[str, Cell],
+          purposes: list[str], vendors: dict[str, VendorCell]) -> list[dict[str, Any]]:
+    group = query.group_by
+    if group == "purpose":
+        return [{"key": p, **table.purpose_figures(p)} for p in purposes]
+    if group == "vendor":
+        names = {v.id: (v.name, v.purpose) for s in sites.sites.values() for v in s.vendors}
+        return [{"key": v, "name": names[v][0], "purpose": names[v][1], **table.vendor_figures(v)}
+                for v in vendors]
+    rows = [{"key": key, **table.figures(key, cell)} for key, cell in cells.items()]
+    if group in TIME_GROUPS:
+        for row, period in zip(rows, periods(group, query.start, query.end, query.today), strict=True):
+            row.update({"from": period.first.isoformat(), "to": period.last.isoformat(),
+                        "partial": period.partial})
+        return rows
+    if group in OPEN_GROUPS:
+        shown = sorted((r for r in rows if not r["suppressed"]), key=lambda r: r["key"])
+        return shown + ([hidden_row(purposes)] if len(shown) < len(rows) else [])
+    return rows
+
+
+def _purposes(sites: SitesConfig, site_ids: list[str]) -> list[str]:
     seen: dict[str, None] = {}
-    for sid in ids:
+    for sid in site_ids:
         seen.update(dict.fromkeys(opt_in_purposes(sites, sid)))
     return list(seen)
 
@@ -162,141 +194,137 @@ def _scope(stmt, model, query: StatsQuery):
     return stmt
 
 
-def _group_key(query: StatsQuery, day: date | str, value: str, action: str) -> str:
-    if query.group_by in ("day", "week"):
-        day = day if isinstance(day, date) else date.fromisoformat(day)
-        if query.group_by == "week":
-            year, week, _ = day.isocalendar()
-            return f"{year}-W{week:02d}"
-        return day.isoformat()
-    if query.group_by == "action":
+def _key(query: StatsQuery, day: date | str, site_id: str, value: str, action: str) -> str:
+    group = query.group_by
+    if group in TIME_GROUPS:
+        return period_key(group, day if isinstance(day, date) else date.fromisoformat(day))
+    if group == "action":
         return action
-    if query.group_by == "purpose":
-        return ""
+    if group == "site":
+        return site_id
     return value
 
 
-def _dimension(query: StatsQuery) -> str:
-    return query.group_by if query.group_by in ("country", "device", "browser", "layer") else "all"
+def _empty_rows(sites: SitesConfig, query: StatsQuery) -> dict[str, Cell]:
+    """The rows every report of this breakdown lists, counted or not: a key that shows up only
+    when someone decided would say that someone did."""
+    group = query.group_by
+    if group in TIME_GROUPS:
+        return {p.key: Cell() for p in periods(group, query.start, query.end, query.today)}
+    if group == "action":
+        return {a: Cell() for a in ACTIONS}
+    if group == "site":
+        return {sid: Cell() for sid in ([query.site_id] if query.site_id else sites.sites)}
+    return {}
 
 
-def _cells(session: Session, query: StatsQuery) -> dict[str, _Cell]:
+def _read_cells(session: Session, query: StatsQuery, dimension: str, key_column,
+                purposes: list[str]) -> dict[str, Cell]:
+    """The cells of one dimension, one row per key and site: the database sums the kinds of
+    decision and the grants of each purpose side by side (a year by day is some two thousand
+    rows, not tens of thousands)."""
     c = ConsentDaily
-    by_day = query.group_by in ("day", "week")
-    columns = [c.day if by_day else c.value, c.site_id, c.action, c.purpose]
-    stmt = _scope(select(*columns, func.sum(c.decisions), func.sum(c.granted), func.sum(c.gpc),
-                         func.sum(c.bots)), c, query)
-    stmt = stmt.where(c.dimension == _dimension(query)).group_by(*columns)
-    cells: dict[str, _Cell] = {}
-    if by_day:
-        day = query.start
-        while day <= query.end:
-            cells.setdefault(_group_key(query, day, "", ""), _Cell())
-            day += timedelta(days=1)
-    for key_value, site_id, action, purpose, decisions, granted, gpc, bots in session.execute(stmt):
-        day_or_value = key_value if by_day else ""
-        key = _group_key(query, day_or_value, "" if by_day else key_value, action)
-        cell = cells.setdefault(key, _Cell())
-        if purpose:
-            cell.granted[purpose] += int(granted)
-            continue
-        cell.actions[action] += int(decisions)
-        if action != "withdraw":
-            cell.answered_by_site[site_id] += int(decisions)
-        cell.gpc += int(gpc)
-        cell.bots += int(bots)
+    asked = c.purpose == ""
+    measures = [func.sum(case((and_(asked, c.action == a), c.decisions), else_=0)) for a in ACTIONS]
+    measures += [func.sum(case((asked, c.gpc), else_=0)), func.sum(case((asked, c.bots), else_=0))]
+    measures += [func.sum(case((c.purpose == p, c.granted), else_=0)) for p in purposes]
+    stmt = _scope(select(key_column, c.site_id, *measures), c, query)
+    stmt = stmt.where(c.dimension == dimension).group_by(key_column, c.site_id)
+    cells: dict[str, Cell] = {}
+    n_actions = len(ACTIONS)
+    for key_value, site_id, *sums in session.execute(stmt):
+        key = _key(query, key_value, site_id, key_value, key_value)
+        cell = cells.setdefault(key, Cell())
+        for action, n in zip(ACTIONS, sums[:n_actions], strict=True):
+            cell.actions[action] += int(n or 0)
+            if action != "withdraw":
+                cell.answered_by_site[site_id] += int(n or 0)
+        cell.gpc += int(sums[n_actions] or 0)
+        cell.bots += int(sums[n_actions + 1] or 0)
+        for purpose, n in zip(purposes, sums[n_actions + 2:], strict=True):
+            if n:
+                cell.granted[purpose] += int(n)
     return cells
 
 
-def _add_times(session: Session, query: StatsQuery, cells: dict[str, _Cell], total: _Cell) -> None:
+def _cells(session: Session, sites: SitesConfig, query: StatsQuery, purposes: list[str]) -> dict[str, Cell]:
     c = ConsentDaily
-    # Grouped by what the breakdown needs only: the database returns tens of rows, not thousands.
-    group = c.action if query.group_by == "action" else c.day
-    stmt = _scope(select(group, c.value, func.sum(c.decisions)), c, query)
-    stmt = stmt.where(c.dimension == "ms", c.value != UNKNOWN).group_by(group, c.value)
-    for day_or_action, bucket, n in session.execute(stmt):
-        if query.group_by == "action":
-            key = day_or_action
-        else:
-            key = _group_key(query, day_or_action, "", "")
+    group = query.group_by
+    if group in TIME_GROUPS:
+        read = _read_cells(session, query, "all", c.day, purposes)
+    elif group in ("action", "site"):
+        read = _read_cells(session, query, "all", c.site_id if group == "site" else c.action, purposes)
+    else:
+        read = _read_cells(session, query, group, c.value, purposes)
+    cells = _empty_rows(sites, query)
+    for key, cell in read.items():
+        cells.setdefault(key, Cell()).add(cell)
+    return cells
+
+
+def _total(session: Session, query: StatsQuery, purposes: list[str]) -> Cell:
+    """The period's decisions, for the breakdowns whose rows do not add up to them."""
+    total = Cell()
+    for cell in _read_cells(session, replace(query, group_by="site"), "all", ConsentDaily.site_id,
+                            purposes).values():
+        total.add(cell)
+    return total
+
+
+def _vendor_cells(session: Session, sites: SitesConfig, query: StatsQuery,
+                  site_ids: list[str]) -> dict[str, VendorCell]:
+    c = ConsentDaily
+    vendors = {v: VendorCell() for sid in site_ids for v, _p in opt_in_vendors(sites, sid)}
+    stmt = _scope(select(c.value, func.sum(c.decisions), func.sum(c.granted)), c, query)
+    stmt = stmt.where(c.dimension == "vendor").group_by(c.value)
+    for vendor, asked, granted in session.execute(stmt):
+        cell = vendors.setdefault(vendor, VendorCell())
+        cell.asked += int(asked)
+        cell.granted += int(granted)
+    return vendors
+
+
+def _add_times(session: Session, query: StatsQuery, cells: dict[str, Cell], total: Cell,
+               known: dict[tuple[Any, ...], dict[str, int]]) -> None:
+    """Time-to-decide histograms: the totals' always, the rows' where the rollups hold them per
+    row (periods, kinds of decision, sites)."""
+    c = ConsentDaily
+    group = query.group_by
+    per_row = {"action": c.action, "site": c.site_id}.get(group, c.day if group in TIME_GROUPS else None)
+    scope = (query.site_id, query.start, query.end)
+    if per_row is None and scope in known:
+        total.ms.update(known[scope])
+        return
+    column = per_row if per_row is not None else c.dimension
+    stmt = _scope(select(column, c.value, func.sum(c.decisions)), c, query)
+    stmt = stmt.where(c.dimension == "ms", c.value != UNKNOWN).group_by(column, c.value)
+    for key_value, bucket, n in session.execute(stmt):
         total.ms[bucket] += int(n)
-        if key in cells:
-            cells[key].ms[bucket] += int(n)
+        if per_row is not None:
+            key = _key(query, key_value, key_value, "", key_value)
+            if key in cells:
+                cells[key].ms[bucket] += int(n)
+    known[scope] = dict(total.ms)
 
 
-def _add_impressions(session: Session, query: StatsQuery, cells: dict[str, _Cell], total: _Cell) -> None:
+def _add_impressions(session: Session, query: StatsQuery, cells: dict[str, Cell], total: Cell) -> None:
+    """Banner showings: the totals' always, the rows' for periods and sites."""
     i = BannerImpressionDaily
-    stmt = _scope(select(i.day, func.sum(i.impressions)), i, query).group_by(i.day)
+    group = query.group_by
+    per_row = group in TIME_GROUPS or group == "site"
+    column = i.site_id if group == "site" else i.day
+    stmt = _scope(select(column, func.sum(i.impressions)), i, query).group_by(column)
     total.impressions = 0
-    for cell in cells.values():
-        cell.impressions = 0
-    for day, n in session.execute(stmt):
-        cells[_group_key(query, day, "", "")].impressions = (cells[_group_key(query, day, "", "")]
-                                                             .impressions or 0) + int(n)
+    if per_row:
+        for cell in cells.values():
+            cell.impressions = 0
+    for key_value, n in session.execute(stmt):
         total.impressions += int(n)
+        if per_row:
+            key = _key(query, key_value, key_value, "", "")
+            if key in cells:
+                cells[key].impressions = (cells[key].impressions or 0) + int(n)
 
 
-def _impressions(session: Session, query: StatsQuery) -> int:
-    i = BannerImpressionDaily
-    return int(session.scalar(_scope(select(func.coalesce(func.sum(i.impressions), 0)), i, query)) or 0)
-
-
-def median_ms(histogram: Mapping[str, int]) -> int | None:
-    """The median time to decide (ms), interpolated inside the bucket that holds it; None without
-    timings."""
-    count = sum(histogram.values())
-    if not count:
-        return None
-    seen = 0
-    for bucket in sorted(histogram):
-        upper, n = int(bucket), histogram[bucket]
-        if n and (seen + n) * 2 >= count:
-            lower = _LOWER_BOUND.get(upper, 0)
-            return round(lower + (upper - lower) * (count / 2 - seen) / n)
-        seen += n
-    return None  # pragma: no cover - the loop always reaches half of count
-
-
-def _rate(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
-
-
-def _figures(sites: SitesConfig, purposes: Iterable[str], cell: _Cell, shown: bool) -> dict[str, Any]:
-    """The figures of one cell; a hidden cell keeps its key and nothing else."""
-    if not shown:
-        return {"decisions": None, "suppressed": True}
-    answered = sum(n for a, n in cell.actions.items() if a != "withdraw")
-    opt_in = {}
-    for purpose in purposes:
-        asked = sum(n for sid, n in cell.answered_by_site.items()
-                    if purpose in opt_in_purposes(sites, sid))
-        opt_in[purpose] = _rate(cell.granted.get(purpose, 0), asked)
-    return {
-        "decisions": cell.decisions,
-        "suppressed": False,
-        "actions": dict(cell.actions),
-        "opt_in": opt_in,
-        "gpc_share": _rate(cell.gpc, cell.decisions),
-        "impressions": cell.impressions,
-        "response_rate": _rate(answered, cell.impressions) if cell.impressions is not None else None,
-        "median_ms": median_ms(cell.ms),
-    }
-
-
-def _rows(sites: SitesConfig, purposes: list[str], cells: dict[str, _Cell]) -> list[dict[str, Any]]:
-    hidden = suppressed_keys({key: cell.decisions for key, cell in cells.items()})
-    rows = [{"key": key, **_figures(sites, purposes, cell, key not in hidden)}
-            for key, cell in cells.items()]
-    return sorted(rows, key=lambda r: r["key"])
-
-
-def _purpose_rows(sites: SitesConfig, purposes: list[str], total: _Cell) -> list[dict[str, Any]]:
-    asked = {p: sum(n for sid, n in total.answered_by_site.items() if p in opt_in_purposes(sites, sid))
-             for p in purposes}
-    hidden = suppressed_keys(asked)
-    return [
-        {"key": p, "decisions": None, "suppressed": True} if p in hidden else
-        {"key": p, "decisions": asked[p], "suppressed": False, "granted": total.granted.get(p, 0),
-         "opt_in_rate": _rate(total.granted.get(p, 0), asked[p])}
-        for p in purposes
-    ]
+__all__ = ["GROUPS", "StatsQuery", "consent_stats", "median_ms", "parse_comparison", "parse_date",
+           "parse_query"]

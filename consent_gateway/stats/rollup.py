@@ -52,6 +52,9 @@ class EventFacts:
     browser: str | None
     layer: str | None
     ms: int | None
+    # Per-vendor choices (None on events recorded before they existed: a vendor then goes with its
+    # purpose, as the receipt page reads them).
+    vendors: Mapping[str, bool] | None = None
 
 
 RollupKey = tuple[str, date, str, str, str, str]
@@ -75,11 +78,22 @@ def opt_in_purposes(sites: SitesConfig, site_id: str) -> tuple[str, ...]:
     return tuple(p.id for p in sites.site_purposes(site) if p.consent_based and not p.required)
 
 
+def opt_in_vendors(sites: SitesConfig, site_id: str) -> tuple[tuple[str, str], ...]:
+    """The (vendor id, purpose id) pairs of a site a visitor may refuse one by one: the vendors of
+    its refusable purposes, the only ones with a per-vendor opt-in rate."""
+    site = sites.site(site_id)
+    if site is None:
+        return ()
+    refusable = set(opt_in_purposes(sites, site_id))
+    return tuple((v.id, v.purpose) for v in site.vendors if v.purpose in refusable)
+
+
 def rollup_rows(sites: SitesConfig, events: Iterable[tuple[EventFacts, int]]) -> dict[RollupKey, list[int]]:
     """The rollup rows (key -> [decisions, granted, gpc, bots]) that ``events`` (each with how many
     identical events it stands for) add up to."""
     rows: dict[RollupKey, list[int]] = {}
     purposes_of: dict[str, tuple[str, ...]] = {}
+    vendors_of: dict[str, tuple[tuple[str, str], ...]] = {}
 
     def add(key: RollupKey, decisions: int, granted: int, gpc: int, bots: int) -> None:
         row = rows.get(key)
@@ -94,6 +108,7 @@ def rollup_rows(sites: SitesConfig, events: Iterable[tuple[EventFacts, int]]) ->
     for e, n in events:
         if e.site_id not in purposes_of:
             purposes_of[e.site_id] = opt_in_purposes(sites, e.site_id)
+            vendors_of[e.site_id] = opt_in_vendors(sites, e.site_id)
         values = {"country": e.country, "device": e.device, "browser": e.browser, "layer": e.layer}
         cells = [("all", "")] + [(dim, values[dim] or UNKNOWN) for dim in DIMENSIONS]
         if e.is_bot:
@@ -107,6 +122,12 @@ def rollup_rows(sites: SitesConfig, events: Iterable[tuple[EventFacts, int]]) ->
             for purpose in granted:
                 add((dim, e.day, e.site_id, value, e.action, purpose), 0, n, 0, 0)
         add(("ms", e.day, e.site_id, ms_bucket(e.ms), e.action, ""), n, 0, gpc, 0)
+        if e.action != "withdraw":
+            # One row per vendor asked about: decisions = asked, granted = said yes to it.
+            for vendor, purpose in vendors_of[e.site_id]:
+                chose = e.vendors.get(vendor, True) if e.vendors is not None else True
+                yes = bool(chose and e.choices.get(purpose))
+                add(("vendor", e.day, e.site_id, vendor, e.action, ""), n, n if yes else 0, 0, 0)
     return rows
 
 
@@ -114,7 +135,7 @@ def facts_of(event: ConsentEvent) -> EventFacts:
     return EventFacts(
         day=event.created_at.date(), site_id=event.site_id, action=event.action, choices=event.choices,
         gpc=event.gpc, is_bot=event.is_bot, country=event.country, device=event.device_class,
-        browser=event.browser_family, layer=event.ui_layer, ms=event.ui_ms,
+        browser=event.browser_family, layer=event.ui_layer, ms=event.ui_ms, vendors=event.vendors,
     )
 
 
@@ -210,7 +231,7 @@ def recount(session: Session, sites: SitesConfig, start: date, end: date) -> int
         _day_expression(session), ConsentEvent.site_id, ConsentEvent.action, ConsentEvent.choices,
         ConsentEvent.gpc, ConsentEvent.is_bot, ConsentEvent.country, ConsentEvent.device_class,
         ConsentEvent.browser_family, ConsentEvent.ui_layer,
-        case((ConsentEvent.ui_ms.is_(None), UNKNOWN), else_=bucket),
+        case((ConsentEvent.ui_ms.is_(None), UNKNOWN), else_=bucket), ConsentEvent.vendors,
     ]
     # The database groups identical events first: Python then expands distinct combinations only.
     grouped = session.execute(
@@ -221,13 +242,15 @@ def recount(session: Session, sites: SitesConfig, start: date, end: date) -> int
     counted: Counter[int] = Counter()
 
     def facts() -> Iterable[tuple[EventFacts, int]]:
-        for day, site_id, action, choices, gpc, bot, country, device, browser, layer, ms, n in grouped:
+        for (day, site_id, action, choices, gpc, bot, country, device, browser, layer, ms, vendors,
+             n) in grouped:
             counted[0] += n
             day = day if isinstance(day, date) else date.fromisoformat(day)
             bound = None if ms == UNKNOWN else int(ms)
             picked = choices if isinstance(choices, dict) else json.loads(choices)
+            chosen = vendors if vendors is None or isinstance(vendors, dict) else json.loads(vendors)
             yield EventFacts(day, site_id, action, picked, bool(gpc), bool(bot), country, device,
-                             browser, layer, bound), n
+                             browser, layer, bound, chosen), n
 
     rows = rollup_rows(sites, facts())
     session.execute(delete(ConsentDaily).where(ConsentDaily.day >= start, ConsentDaily.day <= end))

@@ -85,7 +85,7 @@ def test_the_dashboard_shows_each_site_with_charts_tables_and_fairness_in_both_l
     en = client.get("/dashboard?lang=en").get_data(as_text=True)
     assert 'lang="en"' in en and "Opt-in rate per purpose" in en and "Banner fairness" in en
     csv_text = client.get("/dashboard/export.csv").get_data(as_text=True)
-    assert csv_text.splitlines()[0].startswith("day,decisions,accept_all")
+    assert csv_text.splitlines()[0].startswith("day,partial,decisions,accept_all")
 
 
 def test_the_sign_in_page_speaks_the_browser_s_language_and_keeps_a_lang_switch(client, marketing):

@@ -26,12 +26,17 @@ def consent_figures():
     if output not in ("json", "csv"):
         raise ValidationError("format must be json or csv", field="format")
     query = stats.parse_query(gw.sites, request.args, utcnow().date())
+    comparison = stats.parse_comparison(request.args, query)
     report = stats.consent_stats(get_session(), gw.sites, query)
     if output == "csv":
         name = f"consent-stats-{query.site_id or 'all'}-{query.start}-{query.end}-{query.group_by}.csv"
         return Response(stats.stats_csv(report), content_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
     report["fairness"] = stats.fairness_audit(get_session(), gw.sites, query)
+    if comparison is not None:
+        # The totals are the same whatever the breakdown: the other period's, side by side.
+        other = stats.consent_stats(get_session(), gw.sites, comparison)
+        report["compare"] = {"from": other["from"], "to": other["to"], "totals": other["totals"]}
     return jsonify(report)
 
 

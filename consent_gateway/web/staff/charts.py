@@ -115,7 +115,8 @@ def horizontal_bars(items: Sequence[tuple[str, int | None]]) -> Markup:
     row = 30
     height = TOP + row * max(len(items), 1) + 4
     maximum = max((v or 0 for _label, v in items), default=0) or 1
-    left = 110
+    # Room for the longest label (about 8 px a character at the ticks' 14 px), never under 110.
+    left = min(max(110, 12 + 8 * max((len(label) for label, _v in items), default=0)), WIDTH // 2)
     body = []
     for i, (label, value) in enumerate(items):
         y = TOP + i * row

@@ -16,10 +16,10 @@ from flask_wtf import FlaskForm
 
 from consent_gateway import stats
 from consent_gateway.db import get_session, utcnow
-from consent_gateway.errors import GatewayError
+from consent_gateway.errors import GatewayError, ValidationError
 from consent_gateway.web.extensions import gateway
 from consent_gateway.web.platform.credentials import TooManyAttempts, counts_failures
-from consent_gateway.web.staff import charts
+from consent_gateway.web.staff import charts, labels
 from consent_gateway.web.staff.signin import SignInForm, require_signed_in, safe_next, sign_in, sign_out
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -73,47 +73,74 @@ def sign_out_page():
     return redirect(url_for("dashboard.sign_in_page", lang=_asked_lang()))
 
 
+FILTERS = ("site", "from", "to", "group_by", "compare_from", "compare_to", "purpose")
+
+
 def _query(group_by: str = "day") -> stats.StatsQuery:
     args = {k: request.args.get(k) for k in ("site", "from", "to")}
     return stats.parse_query(gateway().sites, {**args, "group_by": group_by}, utcnow().date())
+
+
+def _series_period() -> str:
+    """The period of the dashboard's series: day, week or month (the other breakdowns have their
+    own tables)."""
+    period = request.args.get("group_by") or "day"
+    if period not in stats.TIME_GROUPS:
+        raise ValidationError("group_by must be day, week or month", field="group_by", code="unknown_group")
+    return period
 
 
 @bp.get("")
 @bp.get("/")
 @signed_in
 def overview():
-    """The overview of a period: cards, charts with their tables, breakdowns, fairness."""
+    """The overview of a period: cards, series by day, week or month with their tables, the
+    breakdowns, per-vendor opt-in, the sites ranked, a comparison of two periods, fairness.
+
+    Filters that cannot be read come back in the page's language, the values as entered. The
+    comparison fields stay as entered too: left empty, the period compared with follows the one
+    shown (the previous period of the same length), whatever dates are chosen next."""
     gw = gateway()
-    error = None
+    lang = str(get_locale())
+    entered = {k: request.args.get(k, "") for k in FILTERS}
+    error = field = None
+    figures = query = comparison = None
     try:
-        query = _query()
+        query = _query(_series_period())
+        comparison = stats.parse_comparison(request.args, query) or query.previous()
     except GatewayError as exc:
-        error = exc.message
-        query = stats.parse_query(gw.sites, {}, utcnow().date())
-    figures = stats.dashboard_figures(get_session(), gw.sites, query)
+        error, field = labels.form_error(exc), exc.field
+    if query is not None and comparison is not None:
+        figures = stats.dashboard_figures(get_session(), gw.sites, query, comparison,
+                                          request.args.get("purpose") or None)
+        entered.update({"site": query.site_id or "", "from": query.start.isoformat(),
+                        "to": query.end.isoformat(), "group_by": query.group_by,
+                        "purpose": figures["ranking"]["purpose"] or ""})
     return render_template(
-        "staff/dashboard/overview.html", query=query, figures=figures,
-        sites=gw.sites, error=error, staff=g.staff, charts=_charts(figures, str(get_locale())),
-        form=FlaskForm(),
+        "staff/dashboard/overview.html", query=query, figures=figures, entered=entered,
+        sites=gw.sites, error=error, error_field=field, staff=g.staff,
+        charts=_charts(figures, lang) if figures else None, form=FlaskForm(),
+        label=lambda group, key: labels.group_label(group, key, lang),
     ), (400 if error else 200)
 
 
 def _charts(figures: dict[str, Any], lang: str) -> dict[str, Any]:
-    daily = figures["daily"]
-    labels = [row["key"] for row in daily["rows"]]
-    opt_in = charts.line_chart(labels, [
-        (p["label"][lang], [(row.get("opt_in") or {}).get(p["id"]) for row in daily["rows"]])
-        for p in daily["purposes"]
+    series = figures["series"]
+    labels_ = [row["key"] + ("*" if row["partial"] else "") for row in series["rows"]]
+    opt_in = charts.line_chart(labels_, [
+        (p["label"][lang], [row["opt_in"][p["id"]] for row in series["rows"]])
+        for p in series["purposes"]
     ])
-    actions = charts.stacked_bars(labels, [
-        (str(label), [(row.get("actions") or {}).get(action) for row in daily["rows"]])
+    actions = charts.stacked_bars(labels_, [
+        (str(label), [row["actions"][action] for row in series["rows"]])
         for action, label in ACTION_LABELS.items()
     ])
     breakdowns = {
         name: charts.horizontal_bars(sorted(
-            ((row["key"], row["decisions"]) for row in figures[name]["rows"]),
+            ((labels.group_label(group, row["key"], lang), row["decisions"])
+             for row in figures[name]["rows"]),
             key=lambda item: -(item[1] or 0))[:12])
-        for name in ("countries", "devices")
+        for name, group in (("countries", "country"), ("devices", "device"))
     }
     return {"opt_in": opt_in, "actions": actions, **breakdowns}
 

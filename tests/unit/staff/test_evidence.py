@@ -131,7 +131,8 @@ def test_the_figures_of_a_pack_cover_the_counted_days_not_every_day_asked_for(ap
     assert manifest["period"] == {"from": "0001-01-01", "to": today.isoformat()}
     assert (stats["from"], stats["to"]) == (today.isoformat(), today.isoformat())
     # One day, its one decision suppressed as too few to show.
-    assert stats["rows"] == [{"key": today.isoformat(), "decisions": None, "suppressed": True}]
+    assert [(r["key"], r["decisions"], r["suppressed"]) for r in stats["rows"]] == [
+        (today.isoformat(), None, True)]
 
     # A period before anything was counted has no figures, and none from outside it.
     archive, _ = open_pack(_pack(app, db_session, start="2001-01-01", end="2001-12-31"))
