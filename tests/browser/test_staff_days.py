@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from browser_support import assert_accessible, banner, open_demo, screenshot, wait_for_receipt
-from contact_support import CANDIDATE, apply, jpeg_with_gps, pdf_bytes
+from contact_support import CANDIDATE, apply, jpeg_with_gps, pdf_bytes, stored_pdf_bytes
 from playwright.sync_api import Page, expect
 from rights_support import staff_token, submit
 from sqlalchemy import select, text
@@ -115,7 +115,7 @@ def test_a_recruiter_opens_an_application_downloads_the_cv_and_moves_it_to_in_re
     with page.expect_download() as download:
         page.locator("[data-file=cv]").click()
     download.value.save_as(tmp_path / "cv.pdf")
-    assert (tmp_path / "cv.pdf").read_bytes() == pdf_bytes()
+    assert (tmp_path / "cv.pdf").read_bytes() == stored_pdf_bytes()
     assert download.value.suggested_filename == "CV Noémie Okafor.pdf"
 
     page.get_by_label("Statut").select_option("in_review")
