@@ -25,6 +25,7 @@ GCM_TYPES = (
     "security_storage",
 )
 LANGUAGES = ("fr", "en")
+FAB_POSITIONS = ("bottom-left", "bottom-right")
 FIELD_KINDS = ("text", "email", "phone", "pattern", "datetime", "country", "url_list", "file")
 # The file types a `file` field may accept: each is recognised by its content (magic bytes), and
 # stored and served under this media type and extension, whatever the uploader called it.
@@ -167,6 +168,8 @@ class Vendor:
     cookies: tuple[VendorCookie, ...] = ()
     on_withdraw: tuple[WithdrawCall, ...] = ()
     first_party: bool = False
+    # The Consent Mode types this vendor needs; None (not declared): its purpose's ``gcm`` applies.
+    gcm: tuple[str, ...] | None = None
 
     @property
     def outside_eea(self) -> bool:
@@ -244,6 +247,7 @@ class Site:
     contact: ContactForm | None
     demo_tags: dict[str, str] = field(default_factory=dict, hash=False)
     reload_on_withdraw: bool = True
+    fab_position: str = "bottom-left"
 
     @property
     def default_language(self) -> str:
@@ -311,7 +315,8 @@ class SitesConfig:
         )
         purposes = []
         for purpose in self.site_purposes(site):
-            vendors = [v.describe(lang) for v in site.vendors if v.purpose == purpose.id]
+            vendors = [{**v.describe(lang), "gcm": list(purpose.gcm if v.gcm is None else v.gcm)}
+                       for v in site.vendors if v.purpose == purpose.id]
             purposes.append(
                 {
                     "id": purpose.id,
@@ -328,11 +333,24 @@ class SitesConfig:
             "site": site.id,
             "lang": lang,
             "policy_version": site.policy_version,
+            "consent_hash": self.consent_hash(site),
             "consent_max_age_days": site.consent_lifetime_days,
             "reload_on_withdraw": site.reload_on_withdraw,
+            "fab_position": site.fab_position,
             "texts": texts,
             "purposes": purposes,
         }
+
+    def consent_hash(self, site: Site) -> str:
+        """What consent on ``site`` covers, in no language: its policy version, and each purpose's
+        legal basis, whether it is required and its vendors. A change here asks every visitor again;
+        a change of wording (kept and proven by ``config_hash``) does not."""
+        return config_hash({
+            "policy_version": site.policy_version,
+            "purposes": [{"id": p.id, "legal_basis": p.legal_basis, "required": p.required,
+                          "vendors": sorted(v.id for v in site.vendors if v.purpose == p.id)}
+                         for p in self.site_purposes(site)],
+        })
 
     def config_hashes(self, site: Site) -> dict[str, str]:
         """The current config hash of ``site`` in each of its languages."""

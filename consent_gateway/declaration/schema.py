@@ -11,6 +11,7 @@ from consent_gateway.declaration.model import (
     AUTOCOMPLETE_TOKENS,
     CONSENT_MAX_DAYS,
     COUNTRY_CODE,
+    FAB_POSITIONS,
     FIELD_KINDS,
     FIELD_NAME,
     FILE_TYPES,
@@ -190,7 +191,8 @@ def _site(c: Checker, sid: str, node: Any, purposes: dict[str, Purpose],
         c.fail(p, "site ids are 2-40 lower-case letters, digits, - and _")
     keys = {"name", "entity", "origins", "origins_confirmed", "languages", "policy_url",
             "cookie_policy_url", "policy_version", "consent_lifetime_days", "purposes", "vendors",
-            "cookies", "contact", "demo_tags", "reload_on_withdraw"}
+            "cookies", "contact", "demo_tags", "reload_on_withdraw",
+            "fab_position"}
     node = c.mapping(node, p, keys, {"name", "entity", "origins", "languages", "policy_url",
                                      "cookie_policy_url", "policy_version", "purposes"})
     origins = tuple(c.check_url(o, f"{p}.origins[{i}]", origin=True)
@@ -231,6 +233,7 @@ def _site(c: Checker, sid: str, node: Any, purposes: dict[str, Purpose],
         vendors=vendors,
         contact=contact,
         reload_on_withdraw=c.boolean(node, "reload_on_withdraw", p, default=True),
+        fab_position=_fab_position(c, node, p),
         demo_tags=_demo_tags(c, f"{p}.demo_tags", node.get("demo_tags", {}), purposes, purpose_ids),
     )
 
@@ -317,3 +320,11 @@ def _file_limits(c: Checker, fp: str, item: dict, kind: Any) -> tuple[tuple[str,
         c.fail(f"{fp}.max_size_kb", "a file field needs a size limit, in KiB")
     max_kb = c.integer(item, "max_size_kb", fp, 1, MAX_FILE_KB, default=1)
     return tuple(str(a) for a in accept if a in FILE_TYPES), max_kb
+
+
+def _fab_position(c: Checker, node: dict, p: str) -> str:
+    """Where the floating "manage cookies" control sits: a corner the site's own content leaves free."""
+    position = c.string(node, "fab_position", p, default="bottom-left")
+    if position not in FAB_POSITIONS:
+        c.fail(f"{p}.fab_position", f"must be one of {', '.join(FAB_POSITIONS)}")
+    return position

@@ -17,6 +17,7 @@ from consent_gateway.declaration.model import (
     COUNTRY_CODE,
     EEA_COUNTRIES,
     FIRST_PARTY,
+    GCM_TYPES,
     TRACKER_MAX_DAYS,
     VENDOR_ID,
     Purpose,
@@ -30,7 +31,7 @@ CALL_PATH = re.compile(r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$")
 # An explicit cookie domain: a host name, with an optional leading dot.
 DOMAIN = re.compile(r"^\.?([a-z0-9-]+\.)*[a-z0-9-]+$")
 VENDOR_KEYS = {"name", "provider", "purpose", "country", "transfer", "privacy_url", "cookies",
-               "on_withdraw", "first_party"}
+               "on_withdraw", "first_party", "gcm"}
 
 
 def parse_catalogue(c: Checker, node: Any, purposes: dict[str, Purpose]) -> dict[str, Vendor]:
@@ -65,8 +66,21 @@ def parse_catalogue(c: Checker, node: Any, purposes: dict[str, Purpose]) -> dict
             cookies=_cookies(c, p, item),
             on_withdraw=_on_withdraw(c, p, item),
             first_party=c.boolean(item, "first_party", p),
+            gcm=_gcm(c, p, item),
         )
     return out
+
+
+def _gcm(c: Checker, p: str, item: dict) -> tuple[str, ...] | None:
+    """The Consent Mode types the vendor needs (GA4: analytics_storage; Google Ads: the ad_* types;
+    ``[]``: none); None when it declares nothing, so that its purpose's ``gcm`` applies."""
+    if "gcm" not in item:
+        return None
+    types = c.items(item, "gcm", p)
+    for i, g in enumerate(types):
+        if g not in GCM_TYPES:
+            c.fail(f"{p}.gcm[{i}]", f"{g!r} is not a Consent Mode type ({', '.join(GCM_TYPES)})")
+    return tuple(str(g) for g in types)
 
 
 def _cookies(c: Checker, p: str, item: dict) -> tuple[VendorCookie, ...]:

@@ -54,9 +54,9 @@ def test_manifest_names_an_immutable_url_with_its_sri_hash(client):
     assert stale.status_code == 404 and stale.get_json()["error"] == "not_found"
 
 
-def test_receipts_name_the_hash_of_the_script_that_is_served(client, post_consent):
+def test_receipts_name_the_hash_of_the_script_that_is_served(client, post_consent, receipt_of):
     served = client.get("/banner/v1/consent.js").data
-    receipt = post_consent("reject_all").get_json()["receipt"]
+    receipt = receipt_of(post_consent("reject_all").get_json())
     assert receipt["iqera"]["script_hash"] == hashlib.sha256(served).hexdigest()
 
 
