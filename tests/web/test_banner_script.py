@@ -102,6 +102,11 @@ def carried(line: bytes) -> dict:
 
 def test_the_per_site_script_carries_the_sites_configuration_then_the_generic_script(client):
     generic = client.get("/banner/v1/consent.js").data
+    extra_url = client.get("/banner/v1/manifest.json").get_json()["extra"]["url"]
+    extra = client.get(extra_url)
+    assert extra.status_code == 200 and b"__iqExtra" in extra.data
+    assert "immutable" in extra.headers["Cache-Control"]
+    assert client.get("/banner/v1/extra.0123456789abcdef.js").status_code == 404
     r = client.get("/banner/v1/sites/demo/consent.js")
     assert r.status_code == 200
     assert r.content_type == "application/javascript; charset=utf-8"
@@ -110,7 +115,7 @@ def test_the_per_site_script_carries_the_sites_configuration_then_the_generic_sc
     assert r.headers["X-Content-Type-Options"] == "nosniff"
     hint, first_line, rest = r.data.split(b"\n", 2)
     assert hint == b"//# allFunctionsCalledOnLoad", "V8's compile hint must be the script's first line"
-    assert rest == generic
+    assert rest == extra.data + b"\n" + generic, "the preferences and forms inside: no second request"
     configs = carried(first_line)
     assert configs["site"] == "demo" and set(configs["configs"]) == {"fr", "en"}
     for lang in ("fr", "en"):
