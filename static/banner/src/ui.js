@@ -40,7 +40,9 @@ export function createUI(ctl) {
     });
     const abroad = Object.keys(countries);
     // Phones show each purpose's name only; what does not fit scrolls, with a fade and a cue.
-    const more = h('div', { class: 'iq-more' }, button(t('more'), () => body.scrollBy(0, body.clientHeight / 2), ' iq-alt'));
+    // "More" brings the line under the fade to the top: nothing is skipped.
+    const more = h('div', { class: 'iq-more' }, button(t('more'), () =>
+      body.scrollBy(0, more.getBoundingClientRect().top - body.getBoundingClientRect().top - 16), ' iq-alt'));
     const body = h('div', { class: 'iq-body', tabindex: 0 },
       h('h2', { id: 'iq-title' }, t('banner_title')),
       h('p', null, t('banner_text')),
