@@ -67,7 +67,8 @@ def test_a_withdrawal_holds_without_the_gateway_and_is_recorded_later(vp: Vendor
     # Nothing of any vendor after the click (a heartbeat sent just before it may still arrive);
     # the next page runs no tag and asks nothing.
     click_at = int(page.evaluate("sessionStorage.clickAt"))
-    late = [u for u in vp.hits[before:] if not ("ping=" in u and int(u.split("ping=")[1].split("&")[0]) < click_at)]
+    late = [u for u in vp.hits[before:]
+            if not ("ping=" in u and int(u.split("ping=")[1].split("&")[0]) < click_at)]
     assert late == [], late
     assert scripts_waiting(page) == 7
     expect(first_layer(page)).to_have_count(0)

@@ -15,7 +15,8 @@ COVERAGE = """() => { const b = document.querySelector('.iq-banner').getBounding
 
 # Whether an element of the first layer is in view, at least its first line: inside the part of the
 # scrolling text that shows (above the fade), and on screen.
-SHOWN = """el => { const b = el.closest('.iq-body').getBoundingClientRect(); const r = el.getBoundingClientRect();
+SHOWN = """el => { const b = el.closest('.iq-body').getBoundingClientRect();
+  const r = el.getBoundingClientRect();
   const cue = el.closest('.iq-banner').querySelector('.iq-more');
   const end = cue.offsetParent ? Math.min(b.bottom, cue.getBoundingClientRect().top) : b.bottom;
   return r.top >= b.top - 1 && Math.min(r.bottom, r.top + 18) <= end + 1 && r.bottom <= innerHeight; }"""
