@@ -76,7 +76,7 @@ function send(ctl, form, fields, specs, files) {
   post(ctl.base + '/api/v1/sites/' + ctl.site + '/contact', data).then((r) => {
     const json = r.body;
     const dropped = (json.dropped || []).map((d) => d.field + ' (' + d.reason + ')');
-    // In the page's language: the gateway's own messages are English.
+    // In the page's language, from the declared texts: the API's own messages are English.
     const spec = specs.filter((f) => f.name === json.field)[0];
     const invalid = spec && t('contact_invalid', { field: spec.label });
     status.textContent = r.status === 201
