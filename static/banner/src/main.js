@@ -193,7 +193,7 @@ function start() {
       action, choices: next, vendors: nextV, policy_version: config.policy_version, config_hash: config.config_hash,
       consent_hash: config.consent_hash, lang: config.lang, gpc: ctl.gpc, p: undefined,
       expires_at: new Date(Date.now() + config.consent_max_age_days * 864e5).toISOString(),
-      pending: { action, choices: body.choices, vendors: body.vendors, at: body.decided_at, previous_token: prev },
+      pending: { action, choices: body.choices, vendors: body.vendors, at: body.decided_at, previous_token: prev, ui: body.ui },
     });
     writeDecision(decision);
     ui.refresh();
@@ -214,7 +214,7 @@ function start() {
     if (!q) return;
     postWithRetry(url, {
       action: q.action, choices: q.choices, vendors: q.vendors, policy_version: d.policy_version,
-      config_hash: d.config_hash, lang: d.lang, gpc: d.gpc, decided_at: q.at, previous_token: q.previous_token,
+      config_hash: d.config_hash, lang: d.lang, gpc: d.gpc, decided_at: q.at, previous_token: q.previous_token, ui: q.ui,
     }, () => {}).then((r) => {
       if (decision !== d) return;
       if (r.status === 201) {

@@ -67,7 +67,9 @@ export function createUI(ctl) {
     root.insertBefore(banner, statusLine);
     const cue = () => banner.classList.toggle('iq-over', body.scrollHeight - body.scrollTop - body.clientHeight > 4);
     body.addEventListener('scroll', cue);
-    cue();
+    // At the next frame, which lays the page out anyway: reading the sizes now would force a
+    // layout before the banner is even in the DOM's first paint.
+    requestAnimationFrame(cue);
     refresh();
   }
 
