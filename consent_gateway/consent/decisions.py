@@ -301,7 +301,7 @@ def append_decision(
         "vendors": decision.vendors,
         "policy_version": decision.policy_version,
         "config_hash": decision.config_hash,
-        "consent_hash": sites.consent_hash(site),
+        "consent_hash": shown["consent_hash"],
         "lang": decision.lang,
         "gpc": decision.gpc,
         "country": context.country,

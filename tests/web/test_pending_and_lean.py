@@ -137,3 +137,14 @@ def test_the_impression_answer_tells_the_banner_about_a_header_only_gpc(client):
     assert signalled.status_code == 204 and signalled.headers["IQ-GPC"] == "1"
     assert "IQ-GPC" in signalled.headers["Access-Control-Expose-Headers"]
     assert json.dumps(dict(signalled.headers)).count("Set-Cookie") == 0
+
+
+def test_a_pending_refusal_sent_twice_is_recorded_once(post_consent, db_session):
+    granted = post_consent("accept_all").get_json()
+    chosen = iso(utcnow() - timedelta(minutes=2))
+    first = post_consent("withdraw", previous_token=granted["token"], decided_at=chosen).get_json()
+    again = post_consent("withdraw", previous_token=granted["token"], decided_at=chosen)
+    assert again.status_code == 201
+    assert again.get_json()["receipt_id"] == first["receipt_id"], "the answer lost on the way, given again"
+    assert [e.action for e in db_session.scalars(select(ConsentEvent).order_by(ConsentEvent.id))] == [
+        "accept_all", "withdraw"]

@@ -99,15 +99,17 @@ export function createUI(ctl) {
     }
     if (!fab) {
       // After the page where the decision was taken it starts folded: one small labelled button.
-      const fold = button('', () => {
-        const folded = fab.classList.toggle('iq-folded');
+      // Not through a synthetic click: the page's own click listeners (analytics) would count it.
+      const setFold = (folded) => {
+        fab.classList.toggle('iq-folded', folded);
         fold.setAttribute('aria-expanded', !folded);
         fold.textContent = folded ? t('banner_label') : '‹';
-      }, ' iq-alt iq-fold', { 'aria-label': t('banner_label') });
+      };
+      const fold = button('', () => setFold(!fab.classList.contains('iq-folded')), ' iq-alt iq-fold',
+        { 'aria-label': t('banner_label') });
       fab = h('div', { class: 'iq-fab iq-' + (config.fab_position || 'bottom-left'), role: 'region', 'aria-label': t('banner_label') },
         button(t('manage'), (e) => open(e.currentTarget)), fold);
-      if (!ctl.folded) fab.classList.add('iq-folded');
-      fold.click();
+      setFold(!!ctl.folded);
       root.insertBefore(fab, statusLine);
       dodge();
     }
