@@ -68,5 +68,7 @@ def test_contact_errors_mark_the_field_and_analytics_fields_need_consent(page: P
     page.get_by_role("button", name="Envoyer").click()
     status = page.locator("[data-iq-contact-status]")
     expect(status).to_contain_text("Votre message a bien été envoyé.")
-    expect(status).to_contain_text("phone (not_declared)")
+    # What was not kept, in the page's words: never the API's reason codes.
+    expect(status).to_contain_text("Informations non conservées : Téléphone")
+    expect(status).not_to_contain_text("not_declared")
     expect(email).not_to_have_attribute("aria-invalid", "true")

@@ -75,10 +75,11 @@ function send(ctl, form, fields, specs, files) {
   status.textContent = t('saving');
   post(ctl.base + '/api/v1/sites/' + ctl.site + '/contact', data).then((r) => {
     const json = r.body;
-    const dropped = (json.dropped || []).map((d) => d.field + ' (' + d.reason + ')');
+    // Named by their declared labels, in the page's language (the API's reasons are codes).
+    const label = (name) => (specs.filter((f) => f.name === name)[0] || { label: name }).label;
+    const dropped = (json.dropped || []).map((d) => label(d.field));
     // In the page's language, from the declared texts: the API's own messages are English.
-    const spec = specs.filter((f) => f.name === json.field)[0];
-    const invalid = spec && t('contact_invalid', { field: spec.label });
+    const invalid = json.field && t('contact_invalid', { field: label(json.field) });
     status.textContent = r.status === 201
       ? t('contact_sent') + (dropped.length ? ' ' + t('contact_dropped') + ' ' + dropped.join(', ') : '')
       : invalid || t('contact_error');
