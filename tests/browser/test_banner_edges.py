@@ -85,3 +85,24 @@ def test_the_floating_control_never_covers_a_focused_field_or_a_status_message(v
     # Once the field or the message is gone, it goes back to its corner (at the next scroll).
     page.evaluate("document.getElementById('probe').remove(); window.dispatchEvent(new Event('scroll'))")
     expect(fab).to_have_class("iq-fab iq-bottom-left")
+
+
+def test_the_withdraw_button_in_the_preferences_is_wholly_above_the_action_bar(browser: Browser,
+                                                                               live_server: str):
+    context = browser.new_context(locale="fr-FR", viewport={"width": 360, "height": 640},
+                                  device_scale_factor=2, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    vp = install(page, live_server)
+    vp.open()
+    page.get_by_role("button", name="Tout accepter", exact=True).click()
+    wait_for_receipt(page)
+    page.get_by_role("button", name="Gérer mes cookies").click()
+    dialog = page.get_by_role("dialog", name="Personnaliser mes choix")
+    withdraw = dialog.get_by_role("button", name="Retirer mon consentement")
+    expect(withdraw).to_be_in_viewport(ratio=1)
+    bar = dialog.locator(".iq-btns").bounding_box()
+    box = withdraw.bounding_box()
+    assert box["y"] + box["height"] <= bar["y"], "never under the action bar"
+    screenshot(page, "74-preferences-withdraw-360x640")
+    assert_accessible(page)
+    context.close()
