@@ -57,10 +57,12 @@ addEventListener('load', function () {
   function send() {
     var config = performance.getEntriesByType('resource').filter(function (e) {
       return e.name.indexOf('/banner?') >= 0; })[0];
+    var script = performance.getEntriesByType('resource').filter(function (e) {
+      return e.initiatorType === 'script'; })[0];
     navigator.sendBeacon('/bench/report', JSON.stringify({id: '__REPORT__', start: window.__startAt,
-      shown: window.__shownAt, painted: window.__paintedAt, cls: window.__cls,
+      shown: window.__shownAt, painted: window.__paintedAt, laid: window.__laidAt, cls: window.__cls,
       dcl: performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd,
-      config: config ? config.responseEnd : null}));
+      config: config ? config.responseEnd : null, loaded: script ? script.responseEnd : null}));
   }
   (function wait() {
     if (window.__paintedAt !== undefined || !document.querySelector('script[data-site]')) send();

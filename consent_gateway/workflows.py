@@ -24,8 +24,10 @@ from consent_gateway.consent import (
     RecordedConsent,
     RequestContext,
     append_decision,
+    check_pending,
     continued_visitor,
     issue_receipt,
+    latest_event,
     lock_visitor,
     parse_decision,
 )
@@ -74,6 +76,14 @@ def record_decision(
     visitor_id = continued_visitor(session, signer, site, decision.previous_token)
     if visitor_id is not None:
         lock_visitor(session, site.id, visitor_id)
+    if decision.decided_at is not None:
+        current = latest_event(session, site.id, visitor_id)
+        again = current is not None and current.decided_at == decision.decided_at
+        if again and current is not None and current.action == decision.action:
+            # The same pending refusal sent again (its first answer was lost on the way back).
+            session.commit()
+            return issue_receipt(sites, site, current, signer, known_configs, receipt_keys)
+        check_pending(decision, current)
     event = append_decision(session, sites, site, decision, context, visitor_id=visitor_id,
                             script_hash=script_hash, known_configs=known_configs, now=now)
     revoked = [pid for pid, granted in decision.choices.items() if not granted]

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 from flask import Flask
+from receipt_support import fetch_receipt
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
@@ -141,3 +142,22 @@ def post_consent(client, demo_banner):
                            headers={"Origin": origin, **(headers or {})})
 
     return _post
+
+
+@pytest.fixture
+def receipt_of(client):
+    """The Kantara receipt of a consent 201 answer (or, with ``jws=True``, its compact JWS), from
+    the receipt's GET: the 201 carries only what the banner stores."""
+
+    def _get(answer: dict, *, site: str = "demo", jws: bool = False):
+        got = client.get(f"/privacy/{site}/receipts/{answer['token']}/receipt.{'jws' if jws else 'json'}")
+        assert got.status_code == 200, got.data
+        return got.get_data(as_text=True) if jws else got.get_json(force=True)
+
+    return _get
+
+
+@pytest.fixture
+def with_receipt(client):
+    """``fetch_receipt`` with the test's client."""
+    return lambda answer, site="demo": fetch_receipt(client, answer, site)

@@ -7,6 +7,7 @@ from consent_gateway.consent.decisions import (
     RecordedConsent,
     RequestContext,
     append_decision,
+    check_pending,
     issue_receipt,
     parse_decision,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "Verification",
     "append_decision",
     "build_receipt",
+    "check_pending",
     "claims_of",
     "continued_visitor",
     "event_facts",

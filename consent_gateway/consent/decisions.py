@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table
@@ -22,7 +22,13 @@ from consent_gateway.errors import StalePolicy, ValidationError, expect_object
 
 ACTIONS = ("accept_all", "reject_all", "custom", "withdraw")
 _BODY_KEYS = {"previous_token", "action", "choices", "vendors", "policy_version", "config_hash", "lang",
-              "gpc", "ui"}
+              "gpc", "ui", "decided_at"}
+# The actions a browser may take at once and send later with the visitor's time (``decided_at``):
+# refusals only. A grant is never back-dated: it takes effect only once its receipt exists.
+PENDING_ACTIONS = ("reject_all", "withdraw", "custom")
+# A visitor's clock may run a little ahead of ours: a time up to this far in the future is taken
+# as now; further is refused.
+CLOCK_SKEW = timedelta(minutes=2)
 UI_LAYERS = ("first", "preferences", "placeholder", "close", "api")
 # A banner left open for hours says nothing more about effort; longer times are kept as this.
 UI_MS_MAX = 3_600_000
@@ -46,6 +52,8 @@ class Decision:
     ui_ms: int | None = None
     # The effective choice for every vendor of a consent-based purpose of the site.
     vendors: dict[str, bool] = field(default_factory=dict)
+    # When the visitor chose, for a refusal their browser kept pending until the gateway answered.
+    decided_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -61,23 +69,43 @@ class RequestContext:
 
 @dataclass(frozen=True)
 class RecordedConsent:
+    """A committed decision and its token. The 201 carries what the banner stores (``to_dict``);
+    the Kantara receipt and its JWS are built on demand (``receipt``), and served by the receipt's
+    ``GET`` (the receipt page and its ``receipt.json``/``receipt.jws``)."""
+
     event: ConsentEvent
     token: str
-    receipt: dict[str, Any]
-    # The receipt as a compact JWS (EdDSA), verifiable offline with /.well-known/jwks.json.
-    receipt_jws: str | None = None
+    sites: SitesConfig = field(repr=False, compare=False)
+    receipt_keys: ReceiptKeys | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def receipt(self) -> dict[str, Any]:
+        site = self.sites.site(self.event.site_id)
+        assert site is not None
+        shown = self.sites.banner_config(site, self.event.lang)
+        return build_receipt(event_facts(self.event), shown, self.sites)
+
+    @property
+    def receipt_jws(self) -> str | None:
+        """The receipt as a compact JWS (EdDSA), verifiable offline with /.well-known/jwks.json."""
+        return self.receipt_keys.sign_receipt(self.receipt) if self.receipt_keys is not None else None
 
     def to_dict(self) -> dict[str, Any]:
-        body = {
-            "receipt_id": self.event.receipt_id,
-            "visitor_id": self.event.visitor_id,
+        """What the banner keeps in ``iq_consent`` (DESIGN §3: under 1,000 bytes)."""
+        e = self.event
+        return {
+            "receipt_id": e.receipt_id,
+            "visitor_id": e.visitor_id,
             "token": self.token,
-            "receipt": self.receipt,
-            "expires_at": iso(self.event.expires_at),
+            "expires_at": iso(e.expires_at),
+            "action": e.action,
+            "choices": e.choices,
+            "vendors": e.vendors or {},
+            "policy_version": e.policy_version,
+            "config_hash": e.config_hash,
+            "consent_hash": e.consent_hash,
+            "gpc": e.gpc,
         }
-        if self.receipt_jws is not None:
-            body["receipt_jws"] = self.receipt_jws
-        return body
 
 
 def parse_decision(sites: SitesConfig, site: Site, body: Any, *, gpc_header: bool = False) -> Decision:
@@ -125,8 +153,40 @@ def parse_decision(sites: SitesConfig, site: Site, body: Any, *, gpc_header: boo
     choices = _complete_choices(sites, site, action, body.get("choices", {}), gpc)
     vendors = _complete_vendors(sites, site, action, body.get("vendors", {}), choices)
     layer, ms = _parse_ui(body.get("ui"))
+    grants = any(choices[p.id] for p in sites.site_purposes(site) if p.consent_based and not p.required)
+    decided_at = _parse_decided_at(body.get("decided_at"), action, site, grants and previous_token is None)
     return Decision(previous_token, action, choices, site.policy_version, body["config_hash"], lang, gpc,
-                    layer, ms, vendors)
+                    layer, ms, vendors, decided_at)
+
+
+def _parse_decided_at(raw: Any, action: str, site: Site, grants_new: bool,
+                      now: datetime | None = None) -> datetime | None:
+    """``decided_at``: when the visitor chose a refusal their browser kept pending. Within the
+    consent lifetime, never in the future (a clock a little ahead is taken as now). A custom
+    decision that continues a visitor is checked against their current one when it is recorded
+    (``check_pending``): it may only take back."""
+    if raw is None:
+        return None
+    if action not in PENDING_ACTIONS:
+        raise ValidationError(f"decided_at is only for a refusal ({', '.join(PENDING_ACTIONS)}): "
+                              "a grant takes effect when it is recorded", field="decided_at")
+    if action == "custom" and grants_new:
+        raise ValidationError("decided_at is only for a refusal: this custom decision grants a purpose",
+                              field="decided_at")
+    try:
+        moment = datetime.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise ValidationError("decided_at must be an ISO 8601 time with its offset, e.g. "
+                              "2026-12-05T09:30:00Z", field="decided_at")
+    now = now or utcnow()
+    if moment > now + CLOCK_SKEW:
+        raise ValidationError("decided_at is in the future", field="decided_at")
+    if moment < now - timedelta(days=site.consent_lifetime_days):
+        raise ValidationError(f"decided_at is older than the site's consent lifetime "
+                              f"({site.consent_lifetime_days} days)", field="decided_at")
+    return min(moment, now).astimezone(UTC).replace(microsecond=0)
 
 
 def _parse_ui(raw: Any) -> tuple[str | None, int | None]:
@@ -241,6 +301,7 @@ def append_decision(
         "vendors": decision.vendors,
         "policy_version": decision.policy_version,
         "config_hash": decision.config_hash,
+        "consent_hash": shown["consent_hash"],
         "lang": decision.lang,
         "gpc": decision.gpc,
         "country": context.country,
@@ -251,7 +312,10 @@ def append_decision(
         "ui_layer": decision.ui_layer,
         "ui_ms": decision.ui_ms,
         "created_at": now.replace(microsecond=0),
-        "expires_at": (now + timedelta(days=site.consent_lifetime_days)).replace(microsecond=0),
+        # A pending refusal lasts from when the visitor chose it, like the browser's copy.
+        "expires_at": ((decision.decided_at or now) + timedelta(days=site.consent_lifetime_days))
+        .replace(microsecond=0),
+        "decided_at": decision.decided_at,
     }
     # A Core INSERT on the session's connection: the event is never read back or changed in this
     # unit of work, and the ORM's flush and bulk-insert machinery cost more than the INSERT itself.
@@ -262,12 +326,20 @@ def append_decision(
 def issue_receipt(sites: SitesConfig, site: Site, event: ConsentEvent, signer: ReceiptSigner,
                   known_configs: set[str] | None = None,
                   receipt_keys: ReceiptKeys | None = None) -> RecordedConsent:
-    """Sign the committed ``event`` and build its Kantara receipt; with ``receipt_keys``, the
-    receipt is also signed as a JWS that anyone can verify offline."""
-    shown = sites.banner_config(site, event.lang)
+    """Sign the committed ``event``'s token. The Kantara receipt (and, with ``receipt_keys``, its
+    JWS that anyone can verify offline) is built only when asked for: the banner does not need it."""
     if known_configs is not None:
-        known_configs.add(shown["config_hash"])
-    token = signer.sign(claims_of(event))
-    receipt = build_receipt(event_facts(event), shown, sites)
-    jws = receipt_keys.sign_receipt(receipt) if receipt_keys is not None else None
-    return RecordedConsent(event, token, receipt, jws)
+        known_configs.add(sites.banner_config(site, event.lang)["config_hash"])
+    return RecordedConsent(event, signer.sign(claims_of(event)), sites, receipt_keys)
+
+
+def check_pending(decision: Decision, current: ConsentEvent | None) -> None:
+    """A decision sent with ``decided_at`` takes back and never grants: a custom one may only keep
+    what the visitor's current decision granted (400 otherwise)."""
+    if decision.decided_at is None or decision.action != "custom":
+        return
+    held = current.choices if current is not None and current.action != "withdraw" else {}
+    extra = sorted(pid for pid, granted in decision.choices.items() if granted and not held.get(pid, False))
+    if extra:
+        raise ValidationError(f"decided_at is only for a refusal: this decision grants {', '.join(extra)}",
+                              field="decided_at")

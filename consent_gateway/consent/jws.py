@@ -62,6 +62,9 @@ class _Key:
     jwk: dict[str, str]
 
 
+SIGNED_CACHE = 1024
+
+
 class ReceiptKeys:
     """The Ed25519 key ring: the newest (last) key signs, every key stays published."""
 
@@ -83,6 +86,9 @@ class ReceiptKeys:
         self._keys = tuple(ring)
         # The signing key's protected header, the same bytes on every receipt: encoded once.
         self._header = b64url(canonical_json({"alg": ALG, "kid": self._keys[-1].kid, "typ": "JOSE"}))
+        # Receipts signed already, by payload: a receipt is signed once per process, however often
+        # its page, JSON or JWS is fetched. Bounded; the oldest entry goes first.
+        self._signed: dict[str, str] = {}
 
     @property
     def current_kid(self) -> str:
@@ -97,11 +103,15 @@ class ReceiptKeys:
 
     def sign_receipt(self, receipt: Mapping[str, Any]) -> str:
         """The receipt as a compact JWS: header ``{alg: EdDSA, kid}``, payload the Kantara JSON."""
-        key = self._keys[-1]
-        header = self._header
         payload = b64url(canonical_json(receipt))
-        signing_input = f"{header}.{payload}".encode("ascii")
-        return f"{header}.{payload}.{b64url(key.private.sign(signing_input))}"
+        jws = self._signed.get(payload)
+        if jws is None:
+            signing_input = f"{self._header}.{payload}".encode("ascii")
+            jws = f"{self._header}.{payload}.{b64url(self._keys[-1].private.sign(signing_input))}"
+            if len(self._signed) >= SIGNED_CACHE:
+                self._signed.pop(next(iter(self._signed)))
+            self._signed[payload] = jws
+        return jws
 
     def sign(self, message: bytes) -> tuple[str, str]:
         """A detached Ed25519 signature of ``message`` (base64url) and the ``kid`` that made it."""

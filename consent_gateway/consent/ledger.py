@@ -47,8 +47,9 @@ EVENT_FIELDS = ("id", "receipt_id", "site_id", "visitor_id", "action", "choices"
                 "config_hash", "lang", "gpc", "country", "browser_family", "device_class", "is_bot",
                 "script_hash", "created_at", "expires_at")
 # Fields added later, covered like the others when the event has them (vendor-level choices,
-# 0008): an event recorded before they existed keeps the digest it was sealed with.
-OPTIONAL_EVENT_FIELDS = ("vendors",)
+# 0008; consent hash and the visitor's time of a pending refusal, 0013): an event recorded before
+# they existed keeps the digest it was sealed with.
+OPTIONAL_EVENT_FIELDS = ("vendors", "consent_hash", "decided_at")
 
 
 def event_digest(event: ConsentEvent) -> str:
@@ -58,8 +59,9 @@ def event_digest(event: ConsentEvent) -> str:
         value = getattr(event, name)
         row[name] = iso(value) if isinstance(value, datetime) else value
     for name in OPTIONAL_EVENT_FIELDS:
-        if getattr(event, name) is not None:
-            row[name] = getattr(event, name)
+        value = getattr(event, name)
+        if value is not None:
+            row[name] = iso(value) if isinstance(value, datetime) else value
     return hashlib.sha256(EVENT_DOMAIN + canonical_json(row)).hexdigest()
 
 

@@ -32,6 +32,9 @@ class ConsentEvent(Base):
     vendors: Mapped[dict[str, bool] | None] = mapped_column(JSONText, nullable=True)
     policy_version: Mapped[str] = mapped_column(String(40))
     config_hash: Mapped[str] = mapped_column(String(64))
+    # What the consent covered (purposes, vendors, legal bases, policy version: the banner asks
+    # again when it changes); NULL on events recorded before migration 0013.
+    consent_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     lang: Mapped[str] = mapped_column(String(2))
     gpc: Mapped[bool] = mapped_column(Boolean)
     country: Mapped[str | None] = mapped_column(String(2))
@@ -44,6 +47,9 @@ class ConsentEvent(Base):
     ui_ms: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When the visitor chose, for a refusal that waited in their browser until the gateway could
+    # be reached (``created_at`` stays when it was recorded); NULL when both are the same moment.
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class BannerConfig(Base):

@@ -93,6 +93,9 @@ class ReceiptFacts:
     script_hash: str | None
     # The choice per vendor of a consent-based purpose; None on receipts recorded before them.
     vendors: dict[str, bool] | None = None
+    consent_hash: str | None = None
+    # When the visitor chose a refusal their browser kept pending (``created_at``: when recorded).
+    decided_at: datetime | None = None
 
 
 def build_receipt(facts: ReceiptFacts, shown: dict[str, Any], sites: SitesConfig) -> dict[str, Any]:
@@ -137,7 +140,7 @@ def build_receipt(facts: ReceiptFacts, shown: dict[str, Any], sites: SitesConfig
     return {
         "version": KANTARA_VERSION,
         "jurisdiction": controller.country,
-        "consentTimestamp": int(facts.created_at.timestamp()),
+        "consentTimestamp": int((facts.decided_at or facts.created_at).timestamp()),
         "collectionMethod": "Web consent banner (consent.js v1)"
         if facts.action != "withdraw"
         else "Withdrawal through the consent banner or privacy centre",
@@ -164,6 +167,9 @@ def build_receipt(facts: ReceiptFacts, shown: dict[str, Any], sites: SitesConfig
             "choices": dict(sorted(facts.choices.items())),
             "policy_version": facts.policy_version,
             "config_hash": facts.config_hash,
+            **({"consent_hash": facts.consent_hash} if facts.consent_hash is not None else {}),
+            **({"decided_at": iso(facts.decided_at), "recorded_at": iso(facts.created_at)}
+               if facts.decided_at is not None else {}),
             "gpc": facts.gpc,
             "expires_at": iso(facts.expires_at),
             "script_hash": facts.script_hash,

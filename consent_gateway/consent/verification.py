@@ -121,6 +121,8 @@ def event_facts(event: ConsentEvent) -> ReceiptFacts:
         expires_at=event.expires_at,
         script_hash=event.script_hash,
         vendors=dict(event.vendors) if event.vendors is not None else None,
+        consent_hash=event.consent_hash,
+        decided_at=event.decided_at,
     )
 
 

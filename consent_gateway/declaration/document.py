@@ -23,6 +23,7 @@ from consent_gateway.declaration.values import (
     CookieName,
     CountryCode,
     Email,
+    FabPosition,
     FieldKind,
     FieldName,
     FileKb,
@@ -143,6 +144,9 @@ class VendorDoc(Strict):
     on_withdraw: list[WithdrawCallDoc] = Field(
         default_factory=list, description="Opt-out calls the banner makes when consent is withdrawn.")
     first_party: bool = Field(False, description="Served by the site itself (its own analytics).")
+    gcm: list[GcmType] | None = Field(
+        None, description="The Consent Mode types it needs (GA4: `analytics_storage`; Google Ads: the `ad_*` "
+        "types; `[]`: none); left out, its purpose's `gcm` applies.")
     hosts: list[Host] = Field(
         default_factory=list, description="The hosts its tags, pixels and frames load from (each covers "
         "its subdomains): how the tracker scan tells its requests from an undeclared one's.")
@@ -215,6 +219,9 @@ class SiteDoc(Strict):
     contact: ContactDoc | None = Field(None, description="The contact form, if the site has one.")
     demo_tags: DemoTagsDoc = Field(DemoTagsDoc(), description="What gates the demo page.")
     reload_on_withdraw: bool = Field(True, description="Reload the page after a withdrawal.")
+    fab_position: FabPosition = Field(
+        "bottom-left", description="The corner of the floating \"manage cookies\" control, one the site's "
+        "own content leaves free.")
     scan: ScanDoc | None = Field(None, description="The pages the tracker scan visits (default: each "
                                  "origin's `/`).")
 

@@ -14,6 +14,8 @@ from typing import Any
 
 from babel import Locale
 
+from consent_gateway.declaration.durations import duration_words
+
 LEGAL_BASES = ("consent", "contract", "legal_obligation", "legitimate_interest")
 GCM_TYPES = (
     "ad_storage",
@@ -25,6 +27,7 @@ GCM_TYPES = (
     "security_storage",
 )
 LANGUAGES = ("fr", "en")
+FAB_POSITIONS = ("bottom-left", "bottom-right")
 FIELD_KINDS = ("text", "email", "phone", "pattern", "datetime", "country", "url_list", "file")
 # The file types a `file` field may accept: each is recognised by its content (magic bytes), and
 # stored and served under this media type and extension, whatever the uploader called it.
@@ -52,12 +55,6 @@ EEA_COUNTRIES = frozenset(
 )
 # An HTML autocomplete detail token list (e.g. "family-name", "section-a shipping tel").
 AUTOCOMPLETE_TOKENS = re.compile(r"^[a-z0-9-]+( [a-z0-9-]+)*$")
-_DAYS_PER_YEAR = 365.25
-_DAYS_PER_MONTH = _DAYS_PER_YEAR / 12
-_UNITS = {
-    "fr": {"year": ("an", "ans"), "month": ("mois", "mois"), "day": ("jour", "jours")},
-    "en": {"year": ("year", "years"), "month": ("month", "months"), "day": ("day", "days")},
-}
 
 
 @dataclass(frozen=True)
@@ -178,6 +175,8 @@ class Vendor:
     cookies: tuple[VendorCookie, ...] = ()
     on_withdraw: tuple[WithdrawCall, ...] = ()
     first_party: bool = False
+    # The Consent Mode types this vendor needs; None (not declared): its purpose's ``gcm`` applies.
+    gcm: tuple[str, ...] | None = None
     # The hosts its tags, pixels and frames load from (a host also covers its subdomains): how
     # the tracker scan tells this vendor's requests from an undeclared one's.
     hosts: tuple[str, ...] = ()
@@ -263,6 +262,7 @@ class Site:
     reload_on_withdraw: bool = True
     # The pages the tracker scan visits (``scan.pages``; default: each origin's /).
     scan_pages: tuple[str, ...] = ()
+    fab_position: str = "bottom-left"
 
     @property
     def default_language(self) -> str:
@@ -332,7 +332,8 @@ class SitesConfig:
         )
         purposes = []
         for purpose in self.site_purposes(site):
-            vendors = [v.describe(lang) for v in site.vendors if v.purpose == purpose.id]
+            vendors = [{**v.describe(lang), "gcm": list(purpose.gcm if v.gcm is None else v.gcm)}
+                       for v in site.vendors if v.purpose == purpose.id]
             purposes.append(
                 {
                     "id": purpose.id,
@@ -349,11 +350,24 @@ class SitesConfig:
             "site": site.id,
             "lang": lang,
             "policy_version": site.policy_version,
+            "consent_hash": self.consent_hash(site),
             "consent_max_age_days": site.consent_lifetime_days,
             "reload_on_withdraw": site.reload_on_withdraw,
+            "fab_position": site.fab_position,
             "texts": texts,
             "purposes": purposes,
         }
+
+    def consent_hash(self, site: Site) -> str:
+        """What consent on ``site`` covers, in no language: its policy version, and each purpose's
+        legal basis, whether it is required and its vendors. A change here asks every visitor again;
+        a change of wording (kept and proven by ``config_hash``) does not."""
+        return config_hash({
+            "policy_version": site.policy_version,
+            "purposes": [{"id": p.id, "legal_basis": p.legal_basis, "required": p.required,
+                          "vendors": sorted(v.id for v in site.vendors if v.purpose == p.id)}
+                         for p in self.site_purposes(site)],
+        })
 
     def config_hashes(self, site: Site) -> dict[str, str]:
         """The current config hash of ``site`` in each of its languages."""
@@ -380,12 +394,4 @@ def config_hash(body: dict[str, Any]) -> str:
 def duration_text(days: int) -> Text:
     """``days`` in the largest whole unit it amounts to: 1095 is "3 ans"/"3 years", 395 is
     "13 mois"/"13 months", 45 is "45 jours"/"45 days" (a year is 365.25 days, a month a twelfth)."""
-    years = round(days / _DAYS_PER_YEAR)
-    months = round(days / _DAYS_PER_MONTH)
-    if years and abs(days - years * _DAYS_PER_YEAR) <= 1:
-        count, unit = years, "year"
-    elif months and abs(days - months * _DAYS_PER_MONTH) <= 1:
-        count, unit = months, "month"
-    else:
-        count, unit = days, "day"
-    return Text(**{lang: f"{count} {_UNITS[lang][unit][count != 1]}" for lang in LANGUAGES})
+    return Text(**duration_words(days))

@@ -19,6 +19,7 @@ from consent_gateway.declaration.model import (
     CONSENT_MAX_DAYS,
     COOKIE_NAME,
     COUNTRY_CODE,
+    FAB_POSITIONS,
     FIELD_KINDS,
     FIELD_NAME,
     FILE_TYPES,
@@ -188,6 +189,7 @@ Host = Annotated[str, _matching(HOST, "{value!r} is not a host name such as www.
                                 "case, no scheme, no path; it also covers its subdomains)"), _pattern(HOST)]
 LegalBasis = Annotated[str, _one_of(LEGAL_BASES), _enum(LEGAL_BASES)]
 GcmType = Annotated[str, _one_of(GCM_TYPES, "a Consent Mode type:"), _enum(GCM_TYPES)]
+FabPosition = Annotated[str, _one_of(FAB_POSITIONS), _enum(FAB_POSITIONS)]
 Language = Annotated[str, _one_of(LANGUAGES), _enum(LANGUAGES)]
 FieldKind = Annotated[str, _one_of(FIELD_KINDS), _enum(FIELD_KINDS)]
 FileType = Annotated[str, _one_of(tuple(FILE_TYPES)), _enum(tuple(FILE_TYPES))]

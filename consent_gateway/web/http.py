@@ -29,6 +29,8 @@ from consent_gateway.errors import (
 from consent_gateway.web.extensions import gateway
 from consent_gateway.web.platform.body import TextPartTooLarge
 
+# The header of an answer telling the banner that the request carried Sec-GPC: 1 (exposed by CORS).
+GPC_ANSWER = "IQ-GPC"
 CONSENT_BODY_LIMIT = 16 * 1024
 # A multipart form: no declared form has this many fields, and no text field is this long.
 MAX_FORM_PARTS = 50
@@ -232,7 +234,7 @@ def with_cors(response: Response) -> Response:
     if origin is not None:
         response.headers["Access-Control-Allow-Origin"] = origin
     if "Access-Control-Allow-Origin" in response.headers:
-        response.headers["Access-Control-Expose-Headers"] = "Retry-After"
+        response.headers["Access-Control-Expose-Headers"] = f"Retry-After, {GPC_ANSWER}"
     return response
 
 

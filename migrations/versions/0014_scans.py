@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_scans"
-down_revision = "0012_application_review"
+down_revision = "0013_consent_hash"
 branch_labels = None
 depends_on = None
 

@@ -48,7 +48,8 @@ def wait_for_receipt(page: Page, previous: str | None = None) -> dict[str, Any]:
     page may reload meanwhile (a withdrawal reloads it): until its script runs again there is no
     ``IQConsent`` yet, which is not an answer."""
     page.wait_for_function(
-        "prev => window.IQConsent && IQConsent.get() && IQConsent.get().token !== prev", arg=previous)
+        "prev => window.IQConsent && IQConsent.get() && !IQConsent.get().pending"
+        " && IQConsent.get().token && IQConsent.get().token !== prev", arg=previous)
     decision = stored(page.context)
     assert decision is not None and decision["token"] != previous
     return decision

@@ -40,7 +40,7 @@ def test_contact_errors_mark_the_field_and_analytics_fields_need_consent(page: P
     decision = wait_for_receipt(page)
     bodies: list[dict] = []
     answers = [
-        (400, {"error": "invalid", "message": "L'adresse e-mail n'est pas valide.", "field": "email"}),
+        (400, {"error": "invalid_email", "message": "email: is not a valid email address", "field": "email"}),
         (201, {"submission_id": "s1", "stored": ["surname", "first_name", "email", "message"],
                "dropped": [{"field": "phone", "reason": "not_declared"}]}),
     ]
@@ -56,8 +56,9 @@ def test_contact_errors_mark_the_field_and_analytics_fields_need_consent(page: P
     email = page.locator("[name=email]")
     expect(email).to_have_attribute("aria-invalid", "true")
     expect(email).to_be_focused()
+    # In the page's language (the API's messages are English), naming the field by its label.
     expect(page.locator("#" + email.get_attribute("aria-describedby"))).to_have_text(
-        "L'adresse e-mail n'est pas valide.")
+        "Vérifiez le champ « Adresse e-mail ».")
     assert_accessible(page, ["form[data-iq-contact]"])
     assert bodies[0]["consent_token"] == decision["token"]
     assert bodies[0]["fields"]["pages_visited"] == "/demo/demo"
@@ -67,5 +68,7 @@ def test_contact_errors_mark_the_field_and_analytics_fields_need_consent(page: P
     page.get_by_role("button", name="Envoyer").click()
     status = page.locator("[data-iq-contact-status]")
     expect(status).to_contain_text("Votre message a bien été envoyé.")
-    expect(status).to_contain_text("phone (not_declared)")
+    # What was not kept, in the page's words: never the API's reason codes.
+    expect(status).to_contain_text("Informations non conservées : Téléphone")
+    expect(status).not_to_contain_text("not_declared")
     expect(email).not_to_have_attribute("aria-invalid", "true")

@@ -64,9 +64,11 @@ def test_reject_all_takes_effect_at_once_and_is_remembered(page: Page, demo_url:
     open_demo(page, demo_url)
     page.route("**/consents", lambda route: (page.wait_for_timeout(300), route.continue_()))
     banner(page).get_by_role("button", name="Tout refuser", exact=True).click()
-    # Before the receipt came back: the banner is gone and Consent Mode already says denied.
+    # Before the receipt came back: the banner is gone, Consent Mode already says denied, and the
+    # refusal is stored, pending (it never depends on the network).
     expect(banner(page)).to_have_count(0)
-    assert stored(page.context) is None
+    pending = stored(page.context)
+    assert pending["pending"]["action"] == "reject_all" and "token" not in pending
     assert consent_updates(page)[0]["analytics_storage"] == "denied"
     decision = wait_for_receipt(page)
     result = verify(decision["token"])
@@ -78,7 +80,8 @@ def test_reject_all_takes_effect_at_once_and_is_remembered(page: Page, demo_url:
     page.reload()
     page.evaluate("IQConsent.ready")
     expect(banner(page)).to_have_count(0)
-    expect(page.get_by_role("button", name="Gérer mes cookies")).to_be_visible()
+    # After the first view, the floating control is one small labelled button.
+    expect(page.get_by_role("button", name="Gestion des cookies")).to_have_attribute("aria-expanded", "false")
     updates = consent_updates(page)
     assert len(updates) == 1 and set(updates[0].values()) <= {"denied", "granted"}
     assert updates[0]["ad_storage"] == "denied" and updates[0]["security_storage"] == "granted"
@@ -96,7 +99,11 @@ def test_customise_then_withdraw_in_one_click(page: Page, demo_url: str, verify)
     required = dialog.get_by_role("switch", name="Cookies strictement nécessaires")
     expect(required).to_be_checked()
     expect(required).to_be_disabled()
-    expect(dialog).to_contain_text("ne peuvent pas être désactivés")
+    expect(dialog).to_contain_text("Toujours actif")
+    # Said once: the description, not a second sentence repeating it.
+    assert dialog.inner_text().count("fonctionnement") == 1
+    # A real plural: "1 jour", never "1 jours".
+    expect(dialog).to_contain_text("182 jours")
     for name in ("Mesure d'audience", "Publicité et réseaux sociaux", "Contenus tiers (vidéos)"):
         expect(dialog.get_by_role("switch", name=name)).not_to_be_checked()
     # A switch per purpose and one per vendor under it, each vendor with its cookies.
@@ -153,7 +160,7 @@ def test_reload_keeps_the_decision_and_a_stale_one_asks_again(page: Page, demo_u
         page.reload()
         page.evaluate("IQConsent.ready")
 
-    for stale in ({"policy_version": "2020-01-01"}, {"config_hash": "0" * 64},
+    for stale in ({"policy_version": "2020-01-01"}, {"consent_hash": "0" * 64},
                   {"expires_at": "2020-01-01T00:00:00Z"}):
         restore(**stale)
         expect(banner(page)).to_be_visible()
@@ -161,6 +168,10 @@ def test_reload_keeps_the_decision_and_a_stale_one_asks_again(page: Page, demo_u
         assert page.evaluate("IQConsent.get()") is None
     restore()
     expect(banner(page)).to_have_count(0)
+    # Shown with other words (another config_hash), the same consent: not asked again.
+    restore(config_hash="0" * 64)
+    expect(banner(page)).to_have_count(0)
+    assert page.evaluate("IQConsent.has('marketing')") is True
 
 
 def test_a_grant_waits_for_the_receipt_and_retries_after_a_network_failure(
@@ -222,7 +233,8 @@ def test_withdrawing_unloads_the_iframe_and_the_api_reports_changes(page: Page, 
     assert frame.get_attribute("src") == "about:blank"
     expect(page.get_by_role("group", name="Contenus tiers (vidéos)")).to_be_visible()
     assert "demo_video" not in cookie_names(page.context)
-    assert [c["third_party_media"] for c in page.evaluate("changes")] == [True]
+    # The refusal took effect at once: the page heard of it before the gateway answered.
+    assert [c["third_party_media"] for c in page.evaluate("changes")] == [True, False]
     with page.expect_navigation():
         held[0].continue_()
     page.unroute("**/consents")

@@ -13,6 +13,15 @@ COVERAGE = """() => { const b = document.querySelector('.iq-banner').getBounding
   return w * h / (innerWidth * innerHeight); }"""
 
 
+# Whether an element of the first layer is in view, at least its first line: inside the part of the
+# scrolling text that shows (above the fade), and on screen.
+SHOWN = """el => { const b = el.closest('.iq-body').getBoundingClientRect();
+  const r = el.getBoundingClientRect();
+  const cue = el.closest('.iq-banner').querySelector('.iq-more');
+  const end = cue.offsetParent ? Math.min(b.bottom, cue.getBoundingClientRect().top) : b.bottom;
+  return r.top >= b.top - 1 && Math.min(r.bottom, r.top + 18) <= end + 1 && r.bottom <= innerHeight; }"""
+
+
 @pytest.fixture
 def vp(page: Page, live_server: str) -> VendorPage:
     return install(page, live_server)
@@ -38,6 +47,26 @@ def test_first_layer_covers_at_most_40_percent_of_a_phone(browser: Browser, live
     assert page.evaluate("document.documentElement.scrollWidth") <= size[0]
     screenshot(page, f"60-first-layer-{size[0]}x{size[1]}")
     assert_accessible(page)
+    # Every purpose's name, the partner list and the transfer notice: in view, or the text that
+    # scrolls says so (a fade and a "more" cue that the keyboard reaches) and brings them in view.
+    substance = [first.locator("li strong").nth(i) for i in range(first.locator("li strong").count())]
+    substance += [first.get_by_role("link", name="Liste des partenaires"),
+                  first.get_by_text("hors de l'Union européenne")]
+    assert len(substance) == 5
+    more = first.get_by_role("button", name="Lire la suite")
+    hidden = [item for item in substance if not page.evaluate(SHOWN, item.element_handle())]
+    if hidden:
+        expect(more).to_be_in_viewport(ratio=1)
+        more.focus()
+        while hidden and more.is_visible():
+            page.keyboard.press("Enter")
+            page.wait_for_timeout(100)
+            hidden = [item for item in hidden if not page.evaluate(SHOWN, item.element_handle())]
+            screenshot(page, f"60-first-layer-{size[0]}x{size[1]}-more")
+        assert hidden == [], "the cue brings the rest of the first layer in view"
+        assert_accessible(page)
+    for name in ("Tout accepter", "Tout refuser", "Personnaliser"):
+        expect(first.get_by_role("button", name=name, exact=True)).to_be_in_viewport(ratio=1)
     page.context.close()
 
 

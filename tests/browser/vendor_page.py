@@ -53,7 +53,8 @@ STUBS = {
       function send() { if (forgot) return; hit(url + '?idsite=1&rec=1');
         document.cookie = '_pk_id.1.a1b2=0123456789abcdef; path=/; max-age=3600';
         document.cookie = '_pk_ses.1.a1b2=1; path=/; max-age=1800'; }
-      function run(c) { if (c[0] === 'setTrackerUrl') url = c[1]; if (c[0] === 'forgetConsentGiven') forgot = true; }
+      function run(c) { if (c[0] === 'setTrackerUrl') url = c[1]; if (c[0] === 'forgetConsentGiven') forgot = true;
+        if (c[0] === 'enableHeartBeatTimer') setInterval(function () { if (!forgot) hit(url + '?idsite=1&ping=' + Date.now()); }, 200); }
       queue.forEach(run); window._paq = {push: function () { [].forEach.call(arguments, run); }};
       send(); document.addEventListener('click', send);""",
     "fbevents.js": HIT + """

@@ -11,8 +11,9 @@ def test_banner_config_has_exactly_the_contract_keys(client):
     r = client.get("/api/v1/sites/demo/banner?lang=fr")
     assert r.status_code == 200
     body = r.get_json()
-    assert set(body) == {"site", "lang", "policy_version", "config_hash", "consent_max_age_days",
-                         "gpc", "texts", "purposes", "reload_on_withdraw", "partners_url"}
+    assert set(body) == {"site", "lang", "policy_version", "config_hash", "consent_hash",
+                         "consent_max_age_days", "gpc", "texts", "purposes", "reload_on_withdraw",
+                         "fab_position", "partners_url"}
     facts = (body["site"], body["lang"], body["consent_max_age_days"], body["gpc"],
              body["reload_on_withdraw"], body["partners_url"])
     assert facts == ("demo", "fr", 182, False, True, "http://127.0.0.1:8000/privacy/demo/#partners")
@@ -27,6 +28,7 @@ def test_banner_config_has_exactly_the_contract_keys(client):
         "id": "demo_ads", "name": "Démo Ads", "provider": "iQera (démonstration)", "country": "France",
         "outside_eea": False, "transfer": None,
         "privacy_url": "http://127.0.0.1:8000/privacy/demo/#partners", "on_withdraw": [],
+        "gcm": ["ad_storage", "ad_user_data", "ad_personalization"],
         "cookies": [{"name": "demo_marketing", "duration_days": 90, "domain": "first_party"}]}]
     assert r.headers["Access-Control-Allow-Origin"] == "*"
 

@@ -19,13 +19,12 @@ def verify(client, token):
     return client.post("/api/v1/receipts/verify", json={"token": token}).get_json()
 
 
-def test_accept_all_returns_a_signed_kantara_receipt(client, post_consent, db_session):
+def test_accept_all_returns_a_signed_kantara_receipt(client, post_consent, receipt_of, db_session):
     r = post_consent("accept_all")
     assert r.status_code == 201
     body = r.get_json()
-    assert set(body) == {"receipt_id", "visitor_id", "token", "receipt", "receipt_jws", "expires_at"}
     assert r.headers["Access-Control-Allow-Origin"] == DEMO_ORIGIN
-    receipt = body["receipt"]
+    receipt = receipt_of(body)
     assert receipt["version"] == "KI-CR-v1.1.0"
     assert receipt["consentReceiptID"] == body["receipt_id"]
     assert receipt["piiPrincipalId"] == body["visitor_id"]
@@ -48,16 +47,16 @@ def test_accept_all_returns_a_signed_kantara_receipt(client, post_consent, db_se
     assert verify(client, body["token"]) == {"valid": True, "status": "active", "receipt": receipt}
 
 
-def test_reject_all_grants_only_what_is_required(post_consent):
-    body = post_consent("reject_all").get_json()
-    assert body["receipt"]["iqera"]["choices"] == {"strictly_necessary": True,
+def test_reject_all_grants_only_what_is_required(post_consent, receipt_of):
+    body = receipt_of(post_consent("reject_all").get_json())
+    assert body["iqera"]["choices"] == {"strictly_necessary": True,
                                                    "audience_measurement": False,
                                                    "marketing": False, "third_party_media": False}
-    granted = [p["purposeCategory"][0] for p in body["receipt"]["services"][0]["purposes"]]
+    granted = [p["purposeCategory"][0] for p in body["services"][0]["purposes"]]
     assert granted == ["strictly_necessary"]
 
 
-def test_custom_needs_an_explicit_choice_for_every_consent_purpose(post_consent):
+def test_custom_needs_an_explicit_choice_for_every_consent_purpose(post_consent, receipt_of):
     r = post_consent("custom", {"audience_measurement": True, "marketing": False})
     assert r.status_code == 400
     assert r.get_json() == {"error": "missing_choice", "field": "choices.third_party_media",
@@ -65,7 +64,7 @@ def test_custom_needs_an_explicit_choice_for_every_consent_purpose(post_consent)
     ok = post_consent("custom", {"audience_measurement": True, "marketing": False,
                                  "third_party_media": False})
     assert ok.status_code == 201
-    assert ok.get_json()["receipt"]["iqera"]["choices"]["audience_measurement"] is True
+    assert receipt_of(ok.get_json())["iqera"]["choices"]["audience_measurement"] is True
 
 
 @pytest.mark.parametrize(
@@ -148,7 +147,7 @@ def test_unknown_site_is_404(client):
     assert client.post("/api/v1/sites/nowhere/consents", json={}).status_code == 404
 
 
-def test_a_new_decision_supersedes_and_a_withdrawal_withdraws(client, post_consent):
+def test_a_new_decision_supersedes_and_a_withdrawal_withdraws(client, post_consent, receipt_of):
     first = post_consent("accept_all").get_json()
     visitor = first["visitor_id"]
     second = post_consent("reject_all", previous_token=first["token"]).get_json()
@@ -158,8 +157,8 @@ def test_a_new_decision_supersedes_and_a_withdrawal_withdraws(client, post_conse
     third = post_consent("withdraw", previous_token=second["token"])
     assert third.status_code == 201
     withdrawal = third.get_json()
-    assert withdrawal["receipt"]["iqera"]["action"] == "withdraw"
-    assert withdrawal["receipt"]["iqera"]["choices"]["marketing"] is False
+    assert receipt_of(withdrawal)["iqera"]["action"] == "withdraw"
+    assert receipt_of(withdrawal)["iqera"]["choices"]["marketing"] is False
     assert verify(client, second["token"])["status"] == "withdrawn"
     assert verify(client, withdrawal["token"])["status"] == "active"
     other_visitor = post_consent("accept_all").get_json()
@@ -204,15 +203,15 @@ def test_key_rotation_keeps_old_receipts_valid(make_app, settings, demo_banner):
     assert verify(new_only, old_token) == {"valid": False, "reason": "bad_signature"}
 
 
-def test_gpc_header_is_recorded_and_keeps_sensitive_purposes_denied(post_consent, db_session):
-    body = post_consent("accept_all", headers={"Sec-GPC": "1"}).get_json()
-    assert body["receipt"]["iqera"]["gpc"] is True
-    assert body["receipt"]["iqera"]["choices"]["marketing"] is False
-    assert body["receipt"]["iqera"]["choices"]["audience_measurement"] is True
+def test_gpc_header_is_recorded_and_keeps_sensitive_purposes_denied(post_consent, receipt_of, db_session):
+    body = receipt_of(post_consent("accept_all", headers={"Sec-GPC": "1"}).get_json())
+    assert body["iqera"]["gpc"] is True
+    assert body["iqera"]["choices"]["marketing"] is False
+    assert body["iqera"]["choices"]["audience_measurement"] is True
     assert db_session.scalars(select(ConsentEvent)).one().gpc is True
     opt_in = post_consent("custom", {"audience_measurement": False, "marketing": True,
                                      "third_party_media": False}, gpc=True).get_json()
-    assert opt_in["receipt"]["iqera"]["choices"]["marketing"] is True
+    assert receipt_of(opt_in)["iqera"]["choices"]["marketing"] is True
 
 
 def test_event_keeps_device_facts_and_never_the_ip(client, post_consent, db_session):

@@ -54,9 +54,9 @@ def test_manifest_names_an_immutable_url_with_its_sri_hash(client):
     assert stale.status_code == 404 and stale.get_json()["error"] == "not_found"
 
 
-def test_receipts_name_the_hash_of_the_script_that_is_served(client, post_consent):
+def test_receipts_name_the_hash_of_the_script_that_is_served(client, post_consent, receipt_of):
     served = client.get("/banner/v1/consent.js").data
-    receipt = post_consent("reject_all").get_json()["receipt"]
+    receipt = receipt_of(post_consent("reject_all").get_json())
     assert receipt["iqera"]["script_hash"] == hashlib.sha256(served).hexdigest()
 
 
@@ -103,6 +103,11 @@ def carried(line: bytes) -> dict:
 
 def test_the_per_site_script_carries_the_sites_configuration_then_the_generic_script(client):
     generic = client.get("/banner/v1/consent.js").data
+    extra_url = client.get("/banner/v1/manifest.json").get_json()["extra"]["url"]
+    extra = client.get(extra_url)
+    assert extra.status_code == 200 and b"__iqExtra" in extra.data
+    assert "immutable" in extra.headers["Cache-Control"]
+    assert client.get("/banner/v1/extra.0123456789abcdef.js").status_code == 404
     r = client.get("/banner/v1/sites/demo/consent.js")
     assert r.status_code == 200
     assert r.content_type == "application/javascript; charset=utf-8"
@@ -111,7 +116,7 @@ def test_the_per_site_script_carries_the_sites_configuration_then_the_generic_sc
     assert r.headers["X-Content-Type-Options"] == "nosniff"
     hint, first_line, rest = r.data.split(b"\n", 2)
     assert hint == b"//# allFunctionsCalledOnLoad", "V8's compile hint must be the script's first line"
-    assert rest == generic
+    assert rest == extra.data + b"\n" + generic, "the preferences and forms inside: no second request"
     configs = carried(first_line)
     assert configs["site"] == "demo" and set(configs["configs"]) == {"fr", "en"}
     for lang in ("fr", "en"):

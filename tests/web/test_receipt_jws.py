@@ -10,6 +10,7 @@ import pytest
 from joserfc import jws
 from joserfc.errors import BadSignatureError
 from joserfc.jwk import KeySet
+from receipt_support import fetch_receipt
 
 from consent_gateway.settings import generate_receipt_key as generate_key
 
@@ -27,8 +28,9 @@ def offline_receipt(token: str, keys: KeySet) -> dict:
     return json.loads(jws.deserialize_compact(token, keys, algorithms=["EdDSA"]).payload)
 
 
-def test_a_receipt_verifies_with_a_jose_library_and_the_published_jwks_only(client, post_consent):
-    answer = post_consent("accept_all").get_json()
+def test_a_receipt_verifies_with_a_jose_library_and_the_published_jwks_only(client, post_consent,
+                                                                            with_receipt):
+    answer = with_receipt(post_consent("accept_all").get_json())
     assert offline_receipt(answer["receipt_jws"], published_keys(client)) == answer["receipt"]
     header = json.loads(base64.urlsafe_b64decode(answer["receipt_jws"].split(".")[0] + "=="))
     assert header["alg"] == "EdDSA" and header["kid"]
@@ -55,7 +57,7 @@ def test_after_a_rotation_old_and_new_receipts_verify_with_the_new_jwks(make_app
             "action": "reject_all", "choices": {}, "policy_version": banner["policy_version"],
             "config_hash": banner["config_hash"], "lang": "fr"})
         assert r.status_code == 201
-        return r.get_json()
+        return fetch_receipt(client, r.get_json())
 
     before = decide(make_app(receipt_keys=(old_key,)))
     rotated = make_app(receipt_keys=(old_key, new_key))
@@ -68,8 +70,8 @@ def test_after_a_rotation_old_and_new_receipts_verify_with_the_new_jwks(make_app
     assert kid == keys.keys[-1].kid, "the newest key signs"
 
 
-def test_a_tampered_receipt_fails(client, post_consent):
-    answer = post_consent("reject_all").get_json()
+def test_a_tampered_receipt_fails(client, post_consent, with_receipt):
+    answer = with_receipt(post_consent("reject_all").get_json())
     header, payload, signature = answer["receipt_jws"].split(".")
     receipt = json.loads(base64.urlsafe_b64decode(payload + "=="))
     receipt["iqera"]["choices"]["marketing"] = True

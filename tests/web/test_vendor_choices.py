@@ -38,11 +38,11 @@ def stored(db_session, receipt_id: str) -> ConsentEvent:
     return db_session.scalars(select(ConsentEvent).where(ConsentEvent.receipt_id == receipt_id)).one()
 
 
-def test_a_placeholder_grants_only_its_own_vendor(decide, client, db_session):
+def test_a_placeholder_grants_only_its_own_vendor(decide, client, db_session, with_receipt):
     r = decide("custom", {"audience_measurement": False, "marketing": False, "third_party_media": True},
                {"youtube": True, "google_maps": False}, ui={"layer": "placeholder", "ms": 900})
     assert r.status_code == 201, r.get_json()
-    body = r.get_json()
+    body = with_receipt(r.get_json(), "vendorsite")
     expected = {"youtube": True, "google_maps": False,
                 **dict.fromkeys(MARKETING + MEASUREMENT, False)}
     assert body["receipt"]["iqera"]["vendors"] == dict(sorted(expected.items()))
@@ -89,9 +89,10 @@ def test_bad_vendor_choices_are_refused_naming_vendors(decide, action, choices, 
     assert r.headers["Access-Control-Allow-Origin"] == ORIGIN
 
 
-def test_the_jws_and_the_receipt_page_show_vendor_choices(decide, client):
-    body = decide("custom", {"audience_measurement": True, "marketing": False, "third_party_media": True},
-                  {"google_maps": False}).get_json()
+def test_the_jws_and_the_receipt_page_show_vendor_choices(decide, client, with_receipt):
+    body = with_receipt(decide("custom", {"audience_measurement": True, "marketing": False,
+                                          "third_party_media": True}, {"google_maps": False}).get_json(),
+                        "vendorsite")
     payload = body["receipt_jws"].split(".")[1]
     signed = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     assert signed["iqera"]["vendors"]["google_maps"] is False

@@ -9,7 +9,7 @@ from consent_gateway.db import get_session, utcnow
 from consent_gateway.errors import ValidationError
 from consent_gateway.web.auth import require_role
 from consent_gateway.web.extensions import gateway
-from consent_gateway.web.http import check_origin, preflight, site_or_404, with_cors
+from consent_gateway.web.http import GPC_ANSWER, check_origin, gpc_header, preflight, site_or_404, with_cors
 from consent_gateway.web.platform.limits import IMPRESSIONS_PER_CLIENT, IMPRESSIONS_PER_NETWORK, limited
 
 bp = Blueprint("stats", __name__, url_prefix="/api/v1")
@@ -54,4 +54,7 @@ def count_impression(site_id: str):
     site = site_or_404(site_id)
     check_origin(site)
     stats.record_impression(get_session(), site.id, utcnow())
-    return Response(status=204)
+    # A Sec-GPC header the page's script cannot see (sent by an extension or a proxy, without
+    # navigator.globalPrivacyControl): the banner learns here that the gateway honours it. A POST
+    # answer is never cached, so no Vary is needed.
+    return Response(status=204, headers={GPC_ANSWER: "1"} if gpc_header() else {})

@@ -42,6 +42,14 @@ JS = "application/javascript; charset=utf-8"
 
 
 @dataclass(frozen=True)
+class SiteScript:
+    """A per-site script: its bodies by content coding and its strong ETag."""
+
+    bodies: dict[str, bytes]
+    etag: str
+
+
+@dataclass(frozen=True)
 class BannerBundle:
     """The built script and its precompressed forms, keyed by content coding ("" is identity)."""
 
@@ -49,6 +57,10 @@ class BannerBundle:
     etag: str
     hashed_name: str
     manifest: dict[str, Any]
+    # extra.<hash>.js: the preferences dialog and the contact forms, which the generic script
+    # fetches when first needed and the per-site script carries (None in a build from before).
+    extra: SiteScript | None = None
+    extra_name: str | None = None
 
 
 def load_bundle(dist: Path) -> BannerBundle | None:
@@ -58,17 +70,27 @@ def load_bundle(dist: Path) -> BannerBundle | None:
         manifest = json.loads((dist / "manifest.json").read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
-    bodies = {"": code}
-    for coding, suffix in (("gzip", ".gz"), ("br", ".br")):
-        compressed = dist / ("consent.js" + suffix)
-        if compressed.exists():
-            bodies[coding] = compressed.read_bytes()
+    extra_name = manifest.get("extra", {}).get("file")
+    extra = _read_coded(dist, extra_name) if extra_name else None
     return BannerBundle(
-        bodies=bodies,
+        bodies=_read_coded(dist, "consent.js").bodies,
         etag=hashlib.sha256(code).hexdigest()[:32],
         hashed_name=manifest["file"],
         manifest=manifest,
+        extra=extra,
+        extra_name=extra_name,
     )
+
+
+def _read_coded(dist: Path, name: str) -> SiteScript:
+    """``name`` and its precompressed .gz/.br beside it, with a strong ETag."""
+    code = (dist / name).read_bytes()
+    bodies = {"": code}
+    for coding, suffix in (("gzip", ".gz"), ("br", ".br")):
+        compressed = dist / (name + suffix)
+        if compressed.exists():
+            bodies[coding] = compressed.read_bytes()
+    return SiteScript(bodies, hashlib.sha256(code).hexdigest()[:32])
 
 
 def _bundle() -> BannerBundle:
@@ -83,18 +105,12 @@ def _bundle() -> BannerBundle:
     return bundle
 
 
-@dataclass(frozen=True)
-class SiteScript:
-    """A per-site script: its bodies by content coding and its strong ETag."""
-
-    bodies: dict[str, bytes]
-    etag: str
-
-
-def site_script_bytes(sites: SitesConfig, site: Site, public_url: str, generic: bytes) -> bytes:
+def site_script_bytes(sites: SitesConfig, site: Site, public_url: str, generic: bytes,
+                      extra: bytes = b"") -> bytes:
     """The per-site script: COMPILE_HINT, then the site's configuration in each of its languages
     (``gpc`` false: the browser applies the signal itself) parsed from JSON into CONFIG_GLOBAL,
-    then the generic script."""
+    then ``extra`` (the preferences and contact forms: no second request, even when the gateway
+    cannot be reached later), then the generic script."""
     configs = {lang: served_config(sites.banner_config(site, lang), public_url, False)
                for lang in site.languages}
     payload = json.dumps({"site": site.id, "configs": configs}, ensure_ascii=False,
@@ -102,7 +118,7 @@ def site_script_bytes(sites: SitesConfig, site: Site, public_url: str, generic: 
     # As a string for JSON.parse, which builds a 10 KB configuration faster than a JS object
     # literal does; U+2028/2029 escaped for engines older than ES2019 (IE11 must reach its notice).
     text = json.dumps(payload, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    return f"{COMPILE_HINT}\n{CONFIG_GLOBAL}=JSON.parse({text});\n".encode() + generic
+    return f"{COMPILE_HINT}\n{CONFIG_GLOBAL}=JSON.parse({text});\n".encode() + extra + b"\n" + generic
 
 
 def _site_script(site: Site) -> SiteScript:
@@ -114,7 +130,9 @@ def _site_script(site: Site) -> SiteScript:
         for lang in site.languages:
             consent.keep_served_config(get_session(), site, lang, gw.sites.banner_config(site, lang),
                                        gw.snapshotted)
-        code = site_script_bytes(gw.sites, site, gw.settings.public_url, _bundle().bodies[""])
+        bundle = _bundle()
+        code = site_script_bytes(gw.sites, site, gw.settings.public_url, bundle.bodies[""],
+                                 bundle.extra.bodies[""] if bundle.extra else b"")
         # mtime=0: the same bytes, hence the same ETag, from every process and instance.
         bodies = {"": code, "gzip": gzip.compress(code, compresslevel=9, mtime=0)}
         scripts[site.id] = SiteScript(bodies, hashlib.sha256(code).hexdigest()[:32])
@@ -154,6 +172,17 @@ def consent_js_immutable(content_hash: str):
     if bundle.hashed_name != f"consent.{content_hash}.js":
         raise NotFound(f"no banner build {content_hash!r}; see /banner/v1/manifest.json")
     return _script(bundle, IMMUTABLE_CACHE)
+
+
+@bp.get("/extra.<content_hash>.js")
+@replayable("Accept-Encoding", "If-None-Match")
+def extra_js_immutable(content_hash: str):
+    """The preferences dialog and the contact forms, which the generic script fetches when first
+    needed; content-hashed, cacheable forever."""
+    bundle = _bundle()
+    if bundle.extra is None or bundle.extra_name != f"extra.{content_hash}.js":
+        raise NotFound(f"no banner build with extra.{content_hash}.js; see /banner/v1/manifest.json")
+    return _script(bundle.extra, IMMUTABLE_CACHE)
 
 
 @bp.get("/sites/<site_id>/consent.js")

@@ -32,21 +32,18 @@ function markInvalid(form, name, message) {
   input.focus();
 }
 
-/** Listen for submits of form[data-iq-contact]; ctl gives {base, site, t, decision(), has(p)}. */
-export function bindContactForms(ctl) {
-  if (document.querySelector('form[data-iq-contact]')) declaredFields(ctl);
-  document.addEventListener('submit', (e) => {
-    const form = e.target;
-    if (!form.hasAttribute || !form.hasAttribute('data-iq-contact')) return;
-    e.preventDefault();
-    const fields = {};
-    const files = [];
-    new FormData(form).forEach((value, name) => {
-      if (typeof value === 'string' && value.trim() !== '') fields[name] = value.trim();
-      else if (typeof value !== 'string' && value.size > 0) files.push([name, value]);
-    });
-    declaredFields(ctl).then((specs) => send(ctl, form, fields, specs, files));
+/** Fetch the declaration early when the page has a form[data-iq-contact]. */
+export const prefetchContact = declaredFields;
+
+/** Send a submitted form[data-iq-contact]; ctl gives {base, site, t, decision(), has(p)}. */
+export function submitContact(ctl, form) {
+  const fields = {};
+  const files = [];
+  new FormData(form).forEach((value, name) => {
+    if (typeof value === 'string' && value.trim() !== '') fields[name] = value.trim();
+    else if (typeof value !== 'string' && value.size > 0) files.push([name, value]);
   });
+  declaredFields(ctl).then((specs) => send(ctl, form, fields, specs, files));
 }
 
 function send(ctl, form, fields, specs, files) {
@@ -78,11 +75,16 @@ function send(ctl, form, fields, specs, files) {
   status.textContent = t('saving');
   post(ctl.base + '/api/v1/sites/' + ctl.site + '/contact', data).then((r) => {
     const json = r.body;
-    const dropped = (json.dropped || []).map((d) => d.field + ' (' + d.reason + ')');
+    // Named by their declared labels, in the page's language (the API's reasons are codes).
+    const label = (name) => (specs.filter((f) => f.name === name)[0] || { label: name }).label;
+    const dropped = (json.dropped || []).map((d) => label(d.field));
+    // In the page's language, from the declared texts: the API's own messages are English.
+    const invalid = json.field && t('contact_invalid', { field: label(json.field) });
     status.textContent = r.status === 201
       ? t('contact_sent') + (dropped.length ? ' ' + t('contact_dropped') + ' ' + dropped.join(', ') : '')
-      : json.message || t('contact_error');
+      : invalid || t('contact_error');
     if (r.status === 201) form.reset();
-    else if (json.field) markInvalid(form, json.field, json.message);
+    else if (invalid) markInvalid(form, json.field, invalid);
+    if (ctl.dodge) ctl.dodge();
   }, () => { status.textContent = t('contact_error'); });
 }

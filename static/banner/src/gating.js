@@ -46,10 +46,16 @@ const px = (v) => (/\d$/.test(v) ? v + 'px' : v);
 
 function placeholder(frame, purpose, vendor, t, onAllow) {
   const name = vendor ? vendor.name : purpose.label;
+  // What allowing implies: who receives data, where, under which safeguard; or see it on the
+  // vendor's own site instead.
   const ph = h('div', { class: 'iq iq-ph', role: 'group', 'aria-label': name },
     h('p', null, vendor ? t('vendor_blocked', { vendor: name }) : t('placeholder', { purpose: name })),
+    vendor && h('p', { class: 'iq-small' }, t('vendor_notice', { vendor: vendor.provider, country: vendor.country }),
+      vendor.transfer && ' ' + vendor.transfer),
     btn(t(vendor ? 'vendor_allow' : 'placeholder_button', { purpose: name, vendor: name }),
-      () => onAllow(purpose.id, vendor && vendor.id)));
+      () => onAllow(purpose.id, vendor && vendor.id)),
+    vendor && h('a', { href: frame.getAttribute('data-src'), target: '_blank', rel: 'noopener' },
+      t('vendor_open_link', { vendor: name })));
   // The frame's own size (laid out only when it has no attributes): no layout shift. Through the
   // CSSOM, which a Content-Security-Policy allows (a style attribute it would block).
   ph.style.width = px(frame.getAttribute('width') || frame.offsetWidth || 320);

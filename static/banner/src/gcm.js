@@ -22,15 +22,18 @@ export function consentDefault() {
   gtag('consent', 'default', out);
 }
 
-/** Push gtag('consent','update',{...}): a type is granted only if every purpose mapping it is. */
-export function consentUpdate(config, choices) {
+/**
+ * Push gtag('consent','update',{...}) for `s` ({c: purpose -> bool, v: vendor -> bool}): a type is
+ * granted only when a granted vendor needs it (its own `gcm`, else its purpose's); a purpose with
+ * no vendor grants its own `gcm`.
+ */
+export function consentUpdate(config, s) {
   var granted = {};
-  var types = TYPES.slice();
   config.purposes.forEach(function (p) {
-    p.gcm.forEach(function (t) {
-      if (types.indexOf(t) < 0) types.push(t);
-      granted[t] = (granted[t] === undefined || granted[t]) && !!choices[p.id];
+    if (!s.c[p.id]) return;
+    (p.vendors.length ? p.vendors : [{ gcm: p.gcm }]).forEach(function (v) {
+      if (s.v[v.id] !== false) (v.gcm || p.gcm).forEach(function (t) { granted[t] = 1; });
     });
   });
-  gtag('consent', 'update', states(granted, types));
+  gtag('consent', 'update', states(granted, TYPES));
 }

@@ -4,11 +4,13 @@
 
 let shownAt = 0;
 
-export function countImpression(base, site) {
+/** Count the showing; `onGpc` runs when the gateway saw a Sec-GPC header the page cannot see. */
+export function countImpression(base, site, onGpc) {
   shownAt = performance.now();
   // In a task of its own: starting a request costs the main thread a few milliseconds.
   setTimeout(() => fetch(base + '/api/v1/sites/' + encodeURIComponent(site) + '/impressions',
-    { method: 'POST', credentials: 'omit', keepalive: true }).catch(() => {}));
+    { method: 'POST', credentials: 'omit', keepalive: true })
+    .then((r) => { if (r.headers.get('IQ-GPC')) onGpc(); }).catch(() => {}));
 }
 
 /** The `ui` of a decision body: the layer it was taken on, and the time since the banner showed. */

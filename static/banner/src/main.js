@@ -11,7 +11,6 @@ import {
 } from './state.js';
 import { applyGating, watchLateElements } from './gating.js';
 import { createUI } from './ui.js';
-import { bindContactForms } from './contact.js';
 import { countImpression, uiOf } from './impression.js';
 import css from './styles.css';
 import { h } from './dom.js';
@@ -26,6 +25,22 @@ const base = script.src.match(/^https?:\/\/[^/]+/)[0];
 const configFor = (lang, fresh) => (embedded && !fresh
   ? Promise.resolve(embedded.configs[lang] || embedded.configs[Object.keys(embedded.configs)[0]])
   : fetchConfig(base, site, lang, fresh));
+
+// The preferences layer and the contact forms: inside the per-site script (window.__iqExtra, set
+// before this code runs), fetched by the generic script when first needed (EXTRA_FILE: its
+// content-hashed name, set by the build).
+let extraLoad = null;
+function extra() {
+  return extraLoad || (extraLoad = window.__iqExtra ? Promise.resolve(window.__iqExtra) : new Promise((ok, ko) => {
+    document.head.appendChild(h('script', {
+      src: base + '/banner/v1/' + EXTRA_FILE, nonce: script.nonce, onload: () => ok(window.__iqExtra),
+      onerror: () => {
+        extraLoad = null;
+        ko();
+      },
+    }));
+  }));
+}
 
 // A page with a nonce-based Content-Security-Policy gives its nonce to this script's tag.
 const addStyles = () => document.head.appendChild(h('style', { nonce: script.nonce }, css));
@@ -94,6 +109,7 @@ function start() {
     noFab: () => script.getAttribute('data-iq-fab') === 'off' &&
       !!document.querySelector('[data-iq-open]') && !!document.querySelector('[data-iq-withdraw]'),
     decide,
+    extra,
   };
 
   /** The vendor switches the visitor turned off, within the purposes granted now. */
@@ -126,55 +142,103 @@ function start() {
     applyGating(config, state, t, allow);
   }
 
+  const url = base + '/api/v1/sites/' + site + '/consents';
+  // Reload so that no tag that already ran keeps running under what was taken back.
+  const reload = (stops) => stops && config.reload_on_withdraw !== false && location.reload();
+
+  /** Keep the decision a 201 states in iq_consent; `stay`: the first layer stays (placeholder). */
+  function store(r, stay) {
+    decision = Object.assign(r.body, { lang: config.lang, p: stay || undefined, r: decision ? decision.r : undefined });
+    writeDecision(decision);
+  }
+
   function decide(action, custom, layer, picked) {
     if (!config) return ready.then(() => decide(action, custom, layer, picked));
-    if (action === 'withdraw' && !decision) action = 'reject_all';
+    // The receipt the visitor holds proves who they are; their id alone never would.
+    const prev = (decision || {}).token;
+    if (action === 'withdraw' && !prev) action = 'reject_all';
     const next = choicesFor(config, action === 'withdraw' ? 'reject_all' : action, ctl.gpc, custom);
     const nextV = vendorsFor(config, next, action === 'custom' ? picked || kept() : null);
     const waits = grantsMore(state.c, next) || grantsMore(state.v, nextV);
     const stops = withdrawn(state.c, next).length + withdrawn(state.v, nextV).length > 0;
     // A placeholder grants one thing: the first layer stays until a real choice is made there.
-    const pending = layer === 'placeholder' && (!decision || decision.p);
-    const before = decision;
+    const stay = layer === 'placeholder' && (!decision || decision.p);
     // A refusal takes effect at once; a grant only once the gateway has returned its receipt.
     effect({ c: interim(state.c, next), v: interim(state.v, nextV) });
-    if (!waits) consentUpdate(config, state.c);
-    if (!pending) ui.hideBanner();
+    if (!waits) consentUpdate(config, state);
+    if (!stay) ui.hideBanner();
     ui.status(t('saving'), true);
     const body = {
       action, choices: action === 'custom' ? next : {}, vendors: action === 'custom' ? nextV : {}, policy_version: config.policy_version,
-      config_hash: config.config_hash, lang: config.lang, gpc: ctl.gpc, ui: uiOf(layer),
+      config_hash: config.config_hash, lang: config.lang, gpc: ctl.gpc, ui: uiOf(layer), previous_token: prev,
     };
-    // The receipt the visitor holds proves who they are; their id alone never would.
-    if (decision) body.previous_token = decision.token;
     const mine = ++seq;
-    return postWithRetry(base + '/api/v1/sites/' + site + '/consents', body, () => ui.status(t('error'), true))
-      .then((r) => {
-        if (mine !== seq) return;
-        if (r.status !== 201) return refused(r, action, custom, layer, picked);
-        const iq = (r.body.receipt && r.body.receipt.iqera) || {};
-        decision = {
-          receipt_id: r.body.receipt_id, visitor_id: r.body.visitor_id, token: r.body.token,
-          action, choices: iq.choices || next, vendors: nextV, policy_version: config.policy_version,
-          config_hash: config.config_hash, lang: config.lang, gpc: ctl.gpc, expires_at: r.body.expires_at,
-          p: pending || undefined, r: before ? before.r : undefined,
-        };
-        writeDecision(decision, config.consent_max_age_days);
-        effect({ c: decision.choices, v: nextV });
-        if (waits) consentUpdate(config, state.c);
+    const done = (r) => {
+      if (mine !== seq) return;
+      if (r.status !== 201) return refused(r, action, custom, layer, picked);
+      ctl.offline = false;
+      store(r, stay);
+      effect({ c: decision.choices, v: vendorsFor(config, decision.choices, decision.vendors) });
+      if (waits) consentUpdate(config, state);
+      ui.refresh();
+      ui.status(action === 'withdraw' ? t('withdrawn') : '');
+      emit('change', copy());
+      if (!reload(stops)) report();
+    };
+    if (waits) return postWithRetry(url, body, () => ui.status(t('error'), true)).then(done, () => { if (mine === seq) failed(); });
+    // A refusal never depends on the network: it is stored at once as pending, with the time the
+    // visitor chose, and sent again on the next pages until the gateway records it.
+    body.decided_at = new Date().toISOString();
+    decision = Object.assign({}, decision, {
+      action, choices: next, vendors: nextV, policy_version: config.policy_version, config_hash: config.config_hash,
+      consent_hash: config.consent_hash, lang: config.lang, gpc: ctl.gpc, p: undefined,
+      expires_at: new Date(Date.now() + config.consent_max_age_days * 864e5).toISOString(),
+      pending: { action, choices: body.choices, vendors: body.vendors, at: body.decided_at, previous_token: prev, ui: body.ui },
+    });
+    writeDecision(decision);
+    ui.refresh();
+    emit('change', copy());
+    const later = () => {
+      if (mine !== seq) return;
+      ctl.offline = true;
+      ui.status(t('pending'));
+      if (!reload(stops)) flush();
+    };
+    return post(url, body).then((r) => (r.status >= 500 || r.status === 429 ? later() : done(r)), later);
+  }
+
+  /** Send the stored pending refusal again (a page after it was chosen) until it is recorded. */
+  function flush() {
+    const d = decision;
+    const q = d && d.pending;
+    if (!q) return;
+    postWithRetry(url, {
+      action: q.action, choices: q.choices, vendors: q.vendors, policy_version: d.policy_version,
+      config_hash: d.config_hash, lang: d.lang, gpc: d.gpc, decided_at: q.at, previous_token: q.previous_token, ui: q.ui,
+    }, () => {}).then((r) => {
+      if (decision !== d) return;
+      if (r.status === 201) {
+        store(r);
         ui.refresh();
-        ui.status(action === 'withdraw' ? t('withdrawn') : '');
-        emit('change', copy());
-        // Tags that already ran under what was withdrawn stop only with the page.
-        if (stops && config.reload_on_withdraw !== false) location.reload();
-        else report();
-      }, () => { if (mine === seq) failed(); });
+      } else if (q.previous_token && r.body.field === 'previous_token') {
+        // A receipt the gateway no longer knows: the refusal stands for a new visitor.
+        q.previous_token = undefined;
+        if (q.action === 'withdraw') q.action = 'reject_all';
+        flush();
+      } else {
+        // Refused for good (the banner changed meanwhile): nothing is granted without a
+        // decision, and the visitor is asked again.
+        decision = null;
+        writeDecision({});
+        ui.showBanner();
+      }
+    }, () => {});
   }
 
   /**
    * 409: the banner changed under the visitor; fetch it anew and ask again. A stored receipt the
    * gateway no longer accepts (purged, or signed with a retired key): decide afresh, as a new
-   * visitor (a withdrawal becomes a refusal). Other 4xx: say so.
+   * visitor (a withdrawal becomes a refusal). Other 4xx: say so, in the page's language.
    */
   function refused(r, action, custom, layer, picked) {
     if (r.status === 400 && decision && r.body.field === 'previous_token') {
@@ -189,7 +253,7 @@ function start() {
         ui.showBanner();
       });
     }
-    ui.status(r.body.message || t('error'), true);
+    ui.status(t('refused'), true);
     if (!decision) ui.showBanner();
   }
 
@@ -204,7 +268,7 @@ function start() {
     const names = cookieNames().filter((n) => !known.some((k) => matches(k, n))).slice(0, 50);
     if (!names.length) return;
     decision.r = day;
-    writeDecision(decision, (Date.parse(decision.expires_at) - Date.now()) / 864e5);
+    writeDecision(decision);
     post(base + '/api/v1/sites/' + site + '/undeclared-cookies', { names }).catch(() => {});
   }
 
@@ -215,7 +279,8 @@ function start() {
   }
 
   function failed() {
-    ui.status(t('error'), false);
+    ctl.offline = true;
+    ui.status(t('failed'));
     if (!decision) ui.showBanner();
   }
 
@@ -225,35 +290,41 @@ function start() {
     // for its source positions; from the top level, that is the whole script (3-10 ms).
     const stored = readDecision();
     load(res[0]);
-    // A decision given in another language is checked against that language's banner.
-    const shown = stored && stored.lang !== config.lang
-      ? configFor(stored.lang).then((c) => c.config_hash, () => '')
-      : Promise.resolve(config.config_hash);
-    return shown.then((hash) => {
-      addStyles();
-      ui = createUI(ctl);
-      const refuse = choicesFor(config, 'reject_all');
-      // Gating waits for the whole document; a decision taken meanwhile updates `state`.
-      state = { c: refuse, v: vendorsFor(config, refuse) };
-      if (!needsBanner(stored, config, hash, Date.now())) {
-        decision = stored;
-        state = { c: stored.choices, v: stored.vendors || vendorsFor(config, stored.choices) };
-        consentUpdate(config, state.c);
-      }
-      // showBanner refreshes the rest itself: a second whole-page scan would only delay it.
-      if (!decision || decision.p) {
-        ui.showBanner();
-        countImpression(base, site);
-      } else {
-        ui.refresh();
-      }
-      return domReady().then(() => {
-        effect(state);
-        ui.refresh();
-        watchLateElements(() => effect(state));
+    addStyles();
+    ui = createUI(ctl);
+    const refuse = choicesFor(config, 'reject_all');
+    // Gating waits for the whole document; a decision taken meanwhile updates `state`.
+    state = { c: refuse, v: vendorsFor(config, refuse) };
+    if (!needsBanner(stored, config, Date.now())) {
+      decision = stored;
+      state = { c: stored.choices, v: vendorsFor(config, stored.choices, stored.vendors) };
+      consentUpdate(config, state);
+      // After the page where it was taken, the floating control starts folded.
+      ctl.folded = true;
+    }
+    // showBanner refreshes the rest itself: a second whole-page scan would only delay it.
+    if (!decision || decision.p) {
+      ui.showBanner();
+      countImpression(base, site, () => {
+        // A Sec-GPC header the page cannot see: the gateway honours it, the banner says so.
+        ctl.gpc = true;
+        if (!decision || decision.p) ui.showBanner();
       });
+    } else {
+      ui.refresh();
+    }
+    return domReady().then(() => {
+      effect(state);
+      ui.refresh();
+      watchLateElements(() => effect(state));
     }).then(() => {
-      bindContactForms(ctl);
+      if (document.querySelector('form[data-iq-contact]')) extra().then((x) => x.prefetchContact(ctl), () => {});
+      document.addEventListener('submit', (e) => {
+        const form = e.target;
+        if (!form.hasAttribute || !form.hasAttribute('data-iq-contact')) return;
+        e.preventDefault();
+        extra().then((x) => x.submitContact(ctl, form), () => ui.status(t('contact_error')));
+      });
       document.addEventListener('click', (e) => {
         const el = e.target.closest && e.target.closest('[data-iq-open],[data-iq-withdraw]');
         if (!el) return;
@@ -261,6 +332,7 @@ function start() {
         if (el.hasAttribute('data-iq-open')) ui.open(el);
         else decide('withdraw', undefined, 'first');
       });
+      flush();
       report();
       emit('ready', copy());
     });

@@ -13,18 +13,20 @@ const toggle = (id, name, label, checked, locked, attrs) => h('div', { class: 'i
 /** A purpose's switch, then one switch per vendor: the purpose's turns its vendors on or off. */
 function purposeBlock(ctl, p, checked) {
   const t = ctl.t;
+  const plural = new Intl.PluralRules(ctl.config.lang);
   const id = 'iq-p-' + p.id;
   const locked = !optional(p);
   const vendors = p.vendors.filter((v) => v.id);
   const block = h('div', { class: 'iq-purpose' },
     toggle(id, p.id, p.label, checked, locked, { 'aria-describedby': id + '-d' }),
     locked && h('p', { class: 'iq-small' }, t('required_label')),
-    h('p', { id: id + '-d' }, p.description, locked ? ' ' + t('required_reason') : ''),
+    h('p', { id: id + '-d' }, p.description),
     vendors.length > 0 && h('div', { class: 'iq-vendors', role: 'group', 'aria-label': p.label },
       vendors.map((v) => [toggle('iq-v-' + v.id, 'v:' + v.id, v.name,
         checked && ctl.vendors()[v.id] !== false, locked, { 'data-p': p.id }),
       h('p', { class: 'iq-small' }, [v.country, v.transfer].concat(v.cookies.map((c) => c.name + ' (' +
-        (c.duration_days ? c.duration_days + ' ' + t('days') : t('session')) + ')')).filter(Boolean).join(' · '))])));
+        (c.duration_days ? c.duration_days + ' ' + t(plural.select(c.duration_days) === 'one' ? 'day' : 'days')
+          : t('session')) + ')')).filter(Boolean).join(' · '))])));
   block.addEventListener('change', (e) => {
     const all = block.querySelectorAll('[data-p]');
     if (e.target.name === p.id) all.forEach((i) => { i.checked = e.target.checked; });
@@ -73,8 +75,11 @@ export function openPreferences(ctl, opener, onGone) {
   h('div', { class: 'iq-body' },
     h('p', { id: 'iq-pd' }, t('preferences_text')),
     ctl.gpc && h('p', { class: 'iq-gpc' }, t('gpc_notice')),
-    config.purposes.map((p) => purposeBlock(ctl, p, !!choices[p.id])),
+    // The gateway could not be reached: refusing still works at once, and is recorded later.
+    (ctl.offline || (ctl.decision() || {}).pending) && h('p', { class: 'iq-gpc' }, t('unreachable')),
+    // First, where the action bar can never cover it.
     ctl.grantsAny() && h('p', null, btn(t('withdraw'), decide('withdraw'), ' iq-alt')),
+    config.purposes.map((p) => purposeBlock(ctl, p, !!choices[p.id])),
     receiptLink(ctl)),
   h('div', { class: 'iq-btns' },
     btn(t(acceptKey(config, ctl.gpc)), decide('accept_all')),

@@ -43,12 +43,13 @@ export function grantsOptional(config, choices) {
 }
 
 /**
- * Ask again when there is no decision, when it expired, or when the policy version or the banner
- * configuration (in the language it was given) changed since.
+ * Ask again when there is no decision (recorded, or a refusal still pending), when it expired, or
+ * when what consent covers (`consent_hash`: purposes, vendors, legal bases, policy version)
+ * changed since; never for a change of wording alone.
  */
-export function needsBanner(stored, config, shownHash, now) {
-  return !stored || !stored.token || stored.policy_version !== config.policy_version ||
-    stored.config_hash !== shownHash || !(Date.parse(stored.expires_at) > now);
+export function needsBanner(stored, config, now) {
+  return !stored || !(stored.token || stored.pending) || stored.policy_version !== config.policy_version ||
+    stored.consent_hash !== config.consent_hash || !(Date.parse(stored.expires_at) > now);
 }
 
 /** Every declared vendor with an id, with its purpose: [{v, p}]. */

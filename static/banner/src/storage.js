@@ -27,9 +27,11 @@ export function readDecision() {
   }
 }
 
-export function writeDecision(decision, maxAgeDays) {
+/** Store `decision` until its expires_at (one without it, e.g. {}, deletes the cookie). */
+export function writeDecision(decision) {
   const json = unescape(encodeURIComponent(JSON.stringify(decision)));
-  setCookie('iq_consent', btoa(json).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''), Math.round(maxAgeDays * 86400));
+  setCookie('iq_consent', btoa(json).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''),
+    Math.round((Date.parse(decision.expires_at) - Date.now()) / 1000) || 0);
 }
 
 /**

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from receipt_support import fetch_receipt
 
 from consent_gateway.declaration import load_sites
 from consent_gateway.declaration.model import duration_text
@@ -45,7 +46,7 @@ def _accept_all(client) -> dict:
         "action": "accept_all", "choices": {}, "policy_version": shown["policy_version"],
         "config_hash": shown["config_hash"], "lang": "fr"})
     assert r.status_code == 201, r.get_json()
-    return r.get_json()["receipt"]
+    return fetch_receipt(client, r.get_json())["receipt"]
 
 
 def test_receipts_take_pii_categories_jurisdiction_and_controller_from_the_declaration(raw, app_with):

@@ -24,8 +24,8 @@ def test_tokens_create_prints_the_token_alone_on_its_last_line_and_stores_its_ha
     assert bad.exit_code != 0
 
 
-def test_proof_needs_a_dpo_token_and_every_read_is_logged(client, post_consent, db_session):
-    first = post_consent("accept_all").get_json()
+def test_proof_needs_a_dpo_token_and_every_read_is_logged(client, post_consent, with_receipt, db_session):
+    first = with_receipt(post_consent("accept_all").get_json())
     second = post_consent("reject_all", previous_token=first["token"]).get_json()
     url = f"/api/v1/sites/demo/proof/{first['receipt_id']}"
 
