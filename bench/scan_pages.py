@@ -1,4 +1,4 @@
-"""The tracker scan of 20 pages, three states each, against the DESIGN §7 bar (≤ 60 s on 2 cores).
+"""The tracker scan of 20 pages, three states each, against the bar of docs/development.md (≤ 60 s, 2 cores).
 
     make banner && .venv/bin/python bench/scan_pages.py [--pages 20] [--concurrency 4]
 

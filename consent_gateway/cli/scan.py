@@ -10,9 +10,9 @@ import click
 from sqlalchemy.orm import Session
 
 from consent_gateway import create_app, scan
+from consent_gateway.cli.environment import command_engine, command_settings
 from consent_gateway.db import utcnow
 from consent_gateway.errors import ConfigurationError, GatewayError
-from consent_gateway.settings import Settings
 
 
 @click.command("scan")
@@ -28,8 +28,10 @@ def scan_command(site_id: str | None, pages: tuple[str, ...], fmt: str, concurre
     accepter"), report what the declaration does not cover, keep the scan and compare it with the
     previous one. The pages load the banner from CONSENT_GATEWAY_PUBLIC_URL. Needs the `evidence`
     extra. Exit 1 while a violation is open."""
+    settings = command_settings()
+    command_engine(settings.database_url).dispose()  # the embedded default's schema, as `serve` has it
     try:
-        app = create_app(Settings.from_env())
+        app = create_app(settings)
     except ConfigurationError as exc:
         raise click.ClickException(exc.message) from exc
     gw = app.extensions["gateway"]

@@ -1,6 +1,6 @@
 """The tracker scan: each declared page visited in Chromium before a choice, after a refusal and
 after an acceptance; what it sets, stores and requests held against the declaration and the Open
-Cookie Database; findings kept and compared scan after scan (DESIGN §9)."""
+Cookie Database; findings kept and compared scan after scan (docs/operations.md, The tracker scan)."""
 
 from consent_gateway.scan.findings import SEVERITIES, Finding, assess
 from consent_gateway.scan.models import Scan, ScanFinding

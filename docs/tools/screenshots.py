@@ -3,14 +3,16 @@
     .venv/bin/python docs/tools/screenshots.py [--out docs/images]
 
 A gateway on the shipped sites.yaml, a scratch SQLite database and fresh keys is served on a free
-port of 127.0.0.1; synthetic decisions, a few rights requests and staff tokens are written to it;
-then each page a guide shows is opened as its reader would (signed in with their token) and
-pictured at 1280x800, in French. Nothing is kept but the pictures.
+port of 127.0.0.1; synthetic decisions, a few rights requests, two applications to the careers
+site and staff tokens are written to it, and the demo page is scanned for trackers once (the real
+scanner, in Chromium); then each page a guide shows is opened as its reader would (signed in with
+their token) and pictured at 1280x800, in French. Nothing is kept but the pictures.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import re
 import secrets
 import shutil
@@ -20,15 +22,19 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 from cryptography.fernet import Fernet
 from flask import Flask
+from PIL import Image
 from playwright.sync_api import Page, sync_playwright
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
-from consent_gateway import contact, create_app, rights
+from consent_gateway import contact, create_app, rights, scan
+from consent_gateway.consent.ledger import seal_ledger
+from consent_gateway.db import utcnow
 from consent_gateway.db.migrate import upgrade
 from consent_gateway.settings import PROJECT_ROOT, Settings, generate_receipt_key
 from consent_gateway.staff import create_token
@@ -46,8 +52,18 @@ PICTURES = {
     "dpo-requests": "the DPO's list of rights requests",
     "dpo-request": "one rights request, decrypted, with its deadline",
     "dpo-access-log": "the access log",
+    "dpo-timeline": "the DPO's timeline of a visitor, found from their receipt token",
+    "dpo-scans": "the DPO's Scans page after a tracker scan of the demo page",
     "careers-form": "the careers site's application form",
+    "recruiting-inbox": "a recruiter's inbox of applications",
+    "recruiting-application": "one application, with its files, status and notes",
 }
+CANDIDATES = [
+    {"surname": "Okafor-Lambert", "first_name": "Noémie", "email": "noemie.okafor@example.fr",
+     "city": "Lyon", "message": "Candidature au poste de chargée de recouvrement amiable."},
+    {"surname": "Lefèvre", "first_name": "Thomas", "email": "thomas.lefevre@example.fr",
+     "city": "Lille", "message": "Candidature spontanée (gestion de contentieux)."},
+]
 REQUESTS = [
     ("access", rights.RequestDetails(name="Camille Durand", email="camille.durand@example.fr",
                                      message="Je souhaite recevoir une copie de mes données.")),
@@ -71,8 +87,44 @@ def _seed(app: Flask) -> dict[str, str]:
         for kind, details in REQUESTS:
             rights.submit_request(session, gw.signer, contact.cipher_for(gw.settings.pii_keys),
                                   gw.sites.sites["iqera"], kind, details, lang="fr")
-        return {"marketing": create_token(session, "marketing", "Marie (marketing)"),
-                "dpo": create_token(session, "dpo", "Claire (DPO)")}
+        tokens = {"marketing": create_token(session, "marketing", "Marie (marketing)"),
+                  "dpo": create_token(session, "dpo", "Claire (DPO)"),
+                  "recruiter": create_token(session, "recruiter", "Rita (recrutement)", "careers")}
+    _apply(app)
+    return tokens
+
+
+def _pdf() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (60, 80), "white").save(out, "PDF")
+    return out.getvalue()
+
+
+def _apply(app: Flask) -> None:
+    """Two applications sent to the careers site as its own form sends them (from its origin)."""
+    careers = app.extensions["gateway"].sites.sites["careers"]
+    client = app.test_client()
+    for candidate in CANDIDATES:
+        data = {**candidate, "cv": (io.BytesIO(_pdf()), f"CV {candidate['first_name']}.pdf")}
+        answer = client.post("/api/v1/sites/careers/contact", data=data, content_type="multipart/form-data",
+                             headers={"Origin": careers.origins[0]})
+        if answer.status_code != 201:
+            raise SystemExit(f"the careers form refused a sample application: {answer.get_json()}")
+
+
+def _seal(app: Flask) -> None:
+    with Session(app.extensions["db_engine"]) as session:
+        seal_ledger(session, app.extensions["gateway"].receipt_keys, settle=timedelta(0))
+
+
+def _scan_demo(app: Flask, url: str) -> None:
+    """A real tracker scan of the demo page (Chromium), stored like `consent-gateway scan` stores it.
+    It runs before this script's own Playwright starts: the scanner drives an asyncio Chromium."""
+    gw = app.extensions["gateway"]
+    site = gw.sites.sites["demo"]
+    plan = scan.plan_for(gw.sites, site, url, (f"{url}/demo/demo",))
+    with Session(app.extensions["db_engine"]) as session:
+        scan.run_scan(session, gw.sites, site, plan, utcnow())
 
 
 @contextmanager
@@ -90,8 +142,11 @@ def _served(app: Flask) -> Iterator[str]:
         thread.join(timeout=5)
 
 
-def _shoot(page: Page, out: Path, name: str) -> None:
+def _shoot(page: Page, out: Path, name: str, top: str | None = None) -> None:
+    """The viewport, scrolled to put ``top`` (a selector) at its top when the page is longer."""
     page.wait_for_load_state("networkidle")
+    if top is not None:
+        page.locator(top).first.evaluate("e => scrollTo(0, e.getBoundingClientRect().top + scrollY - 16)")
     page.screenshot(path=str(out / f"{name}.png"))
 
 
@@ -104,8 +159,7 @@ def _sign_in(page: Page, url: str, token: str) -> None:
 
 def take(out: Path) -> list[Path]:
     """Every picture of PICTURES, written into ``out``; the paths written."""
-    chromium = shutil.which("chromium")
-    if chromium is None:
+    if shutil.which("chromium") is None:
         raise SystemExit("Chromium is not installed: run `make browser`")
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="gateway-screenshots-") as scratch:
@@ -113,40 +167,67 @@ def take(out: Path) -> list[Path]:
         upgrade(settings.database_url)
         app = create_app(settings)
         tokens = _seed(app)
-        with _served(app) as url, sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium,
-                                                 args=["--no-sandbox", "--disable-gpu"])
-            page = browser.new_context(locale="fr-FR", viewport=VIEWPORT).new_page()
-            page.goto(f"{url}/")
-            _shoot(page, out, "home")
-            page.goto(f"{url}/demo/iqera")
-            page.wait_for_function("() => window.IQConsent && true")
-            page.get_by_role("region").first.wait_for()
-            _shoot(page, out, "demo-banner")
-            page.get_by_role("button", name="Tout accepter", exact=True).click()
-            page.wait_for_function("() => IQConsent.get() && IQConsent.get().token")
-            token = page.evaluate("IQConsent.get().token")
-            page.goto(f"{url}/privacy/iqera/receipts/{token}")
-            _shoot(page, out, "receipt-page")
-            page.goto(f"{url}/privacy/careers/contact")
-            _shoot(page, out, "careers-form")
-
-            page = browser.new_context(locale="fr-FR", viewport=VIEWPORT).new_page()
-            page.goto(f"{url}/dashboard/sign-in")
-            _shoot(page, out, "dashboard-sign-in")
-            _sign_in(page, f"{url}/dashboard/sign-in", tokens["marketing"])
-            _shoot(page, out, "dashboard")
-
-            page = browser.new_context(locale="fr-FR", viewport=VIEWPORT).new_page()
-            _sign_in(page, f"{url}/dpo/sign-in", tokens["dpo"])
-            _shoot(page, out, "dpo-requests")
-            page.locator("a[href*='/dpo/requests/']").first.click()
-            _shoot(page, out, "dpo-request")
-            page.goto(f"{url}/dpo/access-log")
-            _shoot(page, out, "dpo-access-log")
-            browser.close()
+        with _served(app) as url:
+            _scan_demo(app, url)
+            _pictures(app, url, tokens, out)
         app.extensions["db_engine"].dispose()
     return [out / f"{name}.png" for name in PICTURES]
+
+
+def _pictures(app: Flask, url: str, tokens: dict[str, str], out: Path) -> None:
+    """Each page of PICTURES opened as its reader opens it."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"),
+                                             args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_context(locale="fr-FR", viewport=VIEWPORT).new_page()
+        page.goto(f"{url}/")
+        _shoot(page, out, "home")
+        page.goto(f"{url}/demo/iqera")
+        page.wait_for_function("() => window.IQConsent && true")
+        page.get_by_role("region").first.wait_for()
+        _shoot(page, out, "demo-banner")
+        page.get_by_role("button", name="Tout accepter", exact=True).click()
+        page.wait_for_function("() => IQConsent.get() && IQConsent.get().token")
+        token = page.evaluate("IQConsent.get().token")
+        page.goto(f"{url}/privacy/iqera/receipts/{token}")
+        _shoot(page, out, "receipt-page")
+        page.goto(f"{url}/privacy/careers/contact")
+        _shoot(page, out, "careers-form")
+
+        page = browser.new_context(locale="fr-FR", viewport=VIEWPORT).new_page()
+        page.goto(f"{url}/dashboard/sign-in")
+        _shoot(page, out, "dashboard-sign-in")
+        _sign_in(page, f"{url}/dashboard/sign-in", tokens["marketing"])
+        _shoot(page, out, "dashboard")
+
+        _seal(app)  # as cron's `ledger seal` would, so the timeline shows the receipt's inclusion
+        page = browser.new_context(locale="fr-FR", viewport=VIEWPORT).new_page()
+        _sign_in(page, f"{url}/dpo/sign-in", tokens["dpo"])
+        _shoot(page, out, "dpo-requests")
+        page.locator("a[href*='/dpo/requests/']").first.click()
+        _shoot(page, out, "dpo-request")
+        page.goto(f"{url}/dpo/proof")
+        page.locator("input[name=q]").fill(token)
+        page.locator("input[name=q]").press("Enter")
+        _shoot(page, out, "dpo-timeline", top="#t-title")
+        page.goto(f"{url}/dpo/scans/")
+        _shoot(page, out, "dpo-scans")
+        page.goto(f"{url}/dpo/access-log")
+        _shoot(page, out, "dpo-access-log")
+
+        page = browser.new_context(locale="fr-FR", viewport=VIEWPORT).new_page()
+        _sign_in(page, f"{url}/recruiting/sign-in", tokens["recruiter"])
+        page.locator("a[href*='/recruiting/applications/']").last.click()
+        page.wait_for_load_state("networkidle")
+        page.locator("#f-status").select_option("in_review")
+        page.get_by_role("button", name="Enregistrer le statut").click()
+        page.wait_for_load_state("networkidle")
+        page.locator("#f-note").fill("Profil solide en recouvrement amiable : entretien proposé mardi.")
+        page.get_by_role("button", name="Ajouter la note").click()
+        _shoot(page, out, "recruiting-application", top="h2")
+        page.goto(f"{url}/recruiting/")
+        _shoot(page, out, "recruiting-inbox")
+        browser.close()
 
 
 def referenced(markdown: str) -> set[str]:

@@ -147,6 +147,15 @@ def test_every_command_of_the_readme_runs_with_the_keys_serve_created(checkout: 
     assert sorted(p.name for p in instance.iterdir() if "key" in p.name) == sorted(keys)
 
 
+def test_scan_runs_with_the_development_keys_where_make_run_works(checkout: Path) -> None:
+    # The scan needs Chromium to visit a page; an undeclared site is refused before that, so the
+    # keys and the schema are what this reaches (it answered "CONSENT_GATEWAY_SECRET_KEYS is not set").
+    done = run(checkout, "scan", "--site", "nope")
+    assert done.returncode == 1 and "no site 'nope' is declared" in done.stderr, done.stderr
+    assert "is not set" not in done.stderr and "Traceback" not in done.stderr
+    assert (checkout / "instance" / "secret_key").exists()
+
+
 @pytest.mark.chromium
 def test_evidence_snapshot_runs_with_the_keys_serve_created(checkout: Path) -> None:
     _serve_and_decide(checkout)
@@ -158,6 +167,7 @@ def test_evidence_snapshot_runs_with_the_keys_serve_created(checkout: Path) -> N
     (("purge", "--dry-run"), "CONSENT_GATEWAY_RECEIPT_KEYS"),
     (("keys", "rotate-pii"), "CONSENT_GATEWAY_PII_KEYS"),
     (("evidence", "pack", "--site", "demo", "--out", "p.zip"), "CONSENT_GATEWAY_PII_KEYS"),
+    (("scan", "--site", "demo"), "CONSENT_GATEWAY_PII_KEYS"),
 ])
 def test_a_production_setting_still_refuses_a_missing_key(checkout: Path, args: tuple[str, ...],
                                                           variable: str) -> None:

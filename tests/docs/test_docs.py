@@ -22,8 +22,8 @@ PAGES = [PROJECT_ROOT / "README.md", *sorted(DOCS.glob("*.md"))]
 # Written by the declaration's own generator (engineer A2's docs/sites-yaml.md, merged separately):
 # linked from here, never written by hand here.
 GENERATED_ELSEWHERE = {DOCS / "sites-yaml.md"}
-ROUTE_PREFIXES = ("/api/v1/", "/banner/v1/", "/privacy/", "/dpo", "/dashboard", "/demo/", "/.well-known/",
-                  "/healthz", "/metrics")
+ROUTE_PREFIXES = ("/api/v1/", "/banner/v1/", "/privacy/", "/dpo", "/dashboard", "/recruiting", "/demo/",
+                  "/.well-known/", "/healthz", "/metrics")
 
 
 def _tool(name: str) -> ModuleType:
@@ -183,8 +183,8 @@ def _sample(path: str) -> str:
 
 def test_every_route_the_docs_name_exists(app):
     patterns = _route_patterns(app)
-    named = set(re.findall(r"(?<![\w.:/])(/(?:api|banner|privacy|dpo|dashboard|demo|\.well-known|healthz"
-                           r"|metrics)[^\s`'\"|,)\]]*)", _all_docs()))
+    named = set(re.findall(r"(?<![\w.:/])(/(?:api|banner|privacy|dpo|dashboard|recruiting|demo|\.well-known"
+                           r"|healthz|metrics)[^\s`'\"|,)\]]*)", _all_docs()))
     missing = sorted(p for p in named if p.startswith(ROUTE_PREFIXES) or p in ("/dpo", "/dashboard")
                      if not any(pattern.fullmatch(_sample(p)) for pattern in patterns))
     assert len(named) > 20
