@@ -32,8 +32,11 @@ def test_the_writer_neutralises_every_cell():
 
 
 def test_the_stats_csv_neutralises_a_group_key_from_a_visitor():
-    row = {"key": PAYLOADS[0], "decisions": 7, "actions": {}, "opt_in": {}, "suppressed": False}
-    totals = {"decisions": 7, "actions": {}, "opt_in": {}, "suppressed": False}
+    # A row as the stats report gives it: every figure there, hidden ones as None.
+    figures = {"decisions": 7, "actions": {}, "opt_in": {}, "gpc_share": None, "impressions": None,
+               "no_choice": None, "response_rate": None, "median_ms": None, "suppressed": False}
+    row = {"key": PAYLOADS[0], **figures}
+    totals = dict(figures)
     text = stats_csv({"group_by": "browser", "purposes": [], "rows": [row], "totals": totals})
     cells = [cell for line in csv.reader(io.StringIO(text)) for cell in line]
     assert "'" + PAYLOADS[0] in cells

@@ -81,7 +81,9 @@ def test_a_broken_chunked_body_is_a_400_on_every_post(base, app, framing):
     # Only those that never read a body answer otherwise: the impression, bodiless by design, and
     # a staff action without a session, sent to sign in. Every other one found the body broken.
     assert {path: status for path, status in answers.items() if status != 400} == {
-        "/api/v1/sites/demo/impressions": 204, "/dpo/requests/x/close": 302, "/dpo/requests/x/extend": 302}
+        "/api/v1/sites/demo/impressions": 204, "/dpo/requests/x/close": 302, "/dpo/requests/x/extend": 302,
+        "/dpo/applications/erase": 302, "/recruiting/applications/x/notes": 302,
+        "/recruiting/applications/x/status": 302}
 
 
 @pytest.mark.parametrize("raw, status", [

@@ -69,7 +69,9 @@ REQUEST_STATUSES = ("open", "closed", "all")
 
 @bp.context_processor
 def _layout() -> dict:
-    return {"sign_out_form": SignOutForm(), "kind_labels": KIND_LABELS, "outcome_labels": OUTCOME_LABELS,
+    # The layout's sign-out form never reads the request: an error page must render whatever was sent.
+    return {"sign_out_form": SignOutForm(formdata=None), "kind_labels": KIND_LABELS,
+            "outcome_labels": OUTCOME_LABELS,
             "lang": str(get_locale()), "time_format": TIME_FORMAT, "wording": wording,
             "site_names": {sid: s.name for sid, s in gateway().sites.sites.items()}}
 

@@ -54,7 +54,9 @@ class SignOutForm(FlaskForm):
 
 @bp.context_processor
 def _layout() -> dict:
-    return {"sign_out_form": SignOutForm(), "lang": str(get_locale()), "status_labels": STATUS_LABELS,
+    # The layout's sign-out form never reads the request: an error page must render whatever was sent.
+    return {"sign_out_form": SignOutForm(formdata=None), "lang": str(get_locale()),
+            "status_labels": STATUS_LABELS,
             "time_format": TIME_FORMAT}
 
 
