@@ -1,4 +1,4 @@
-"""Size of the consent 201 (DESIGN §7 bar: under 1,000 bytes), next to what it was.
+"""Size of the consent 201 (the bar in docs/development.md: under 1,000 bytes), next to what it was.
 
     .venv/bin/python bench/consent_answer_size.py
 

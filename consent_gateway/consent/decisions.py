@@ -91,7 +91,7 @@ class RecordedConsent:
         return self.receipt_keys.sign_receipt(self.receipt) if self.receipt_keys is not None else None
 
     def to_dict(self) -> dict[str, Any]:
-        """What the banner keeps in ``iq_consent`` (DESIGN §3: under 1,000 bytes)."""
+        """What the banner keeps in ``iq_consent`` (the HTTP API: under 1,000 bytes)."""
         e = self.event
         return {
             "receipt_id": e.receipt_id,

@@ -107,7 +107,8 @@ def _title(name: str) -> str:
               "WithdrawCallDoc": "vendors.ID.on_withdraw[]", "SiteDoc": "sites.ID",
               "SiteVendorDoc": "sites.ID.vendors[] as a mapping", "ContactDoc": "sites.ID.contact",
               "ContactFieldDoc": "sites.ID.contact.fields[]", "DemoTagsDoc": "sites.ID.demo_tags",
-              "ConsentEventsDoc": "consent_events"}
+              "ConsentEventsDoc": "consent_events", "PiiCategoriesDoc": "purposes.ID.pii_categories",
+              "ScanDoc": "sites.ID.scan"}
     return titles.get(name, name)
 
 
