@@ -204,8 +204,9 @@ def main() -> int:
         print(f"banner in the DOM after script start (median, first visit): per-site {visible:.1f} ms, "
               f"generic {generic:.1f} ms ({generic / visible if visible else 0:.1f}x)   "
               f"bar {BAR_VISIBLE_MS:.0f} ms (per-site): {'PASS' if visible <= BAR_VISIBLE_MS else 'FAIL'}")
-        # docs/development.md, bars: end of the per-site script's download -> banner laid out, less what a trivial
-        # async script waits on the same page between its download and its element laid out.
+        # The bar in docs/development.md: end of the per-site script's download -> banner laid out,
+        # less what a trivial async script waits on the same page between its download and its
+        # element laid out.
         waits = {name: median([r["laid"] - r["loaded"] for r in runs_by_variant[name] if r.get("loaded")])
                  for name in ("per-site script", "trivial element")}
         own = waits["per-site script"] - waits["trivial element"]
