@@ -16,8 +16,9 @@ For each, the page ``/dashboard?from=<today-364>&to=<today>`` (all sites, by day
 ``--runs`` times through the Flask test client, signed in as marketing; the median is printed next
 to a baseline from the same run: the sign-in page of the same app (the same stack, no figure). The
 rollup row counts (day rows, and the month rows a long period reads its whole months from) show
-that what the page reads is bounded by days x sites x dimensions, not by traffic. With ``--database-url`` the 10M-event rollups are also written to that PostgreSQL database
-(its public schema is dropped and recreated!) and timed.
+that what the page reads is bounded by days x sites x dimensions, not by traffic. With
+``--database-url`` the 10M-event rollups are also written to that PostgreSQL database (its public
+schema is dropped and recreated!) and timed.
 """
 
 from __future__ import annotations
@@ -163,8 +164,8 @@ def main() -> int:
             print(f"{name}: seeded in {time.perf_counter() - started:.0f} s", file=sys.stderr)
             rows.append((name, measure(url, instance, args.runs)))
     print(f"dashboard page, 365 days x all sites, by day; median of {args.runs} renders (Flask test client)")
-    print(f"{'database':<44} {'raw events':>11} {'day rows':>9} {'month rows':>10} {'page':>9} {'sign-in':>9} "
-          f"{'size':>8} {'elements':>9}  bar 300 ms")
+    print(f"{'database':<44} {'raw events':>11} {'day rows':>9} {'month rows':>10} {'page':>9} "
+          f"{'sign-in':>9} {'size':>8} {'elements':>9}  bar 300 ms")
     for name, m in rows:
         print(f"{name:<44} {m['events']:>11,} {m['rollups']:>9,} {m['months']:>10,} {m['page_ms']:>6.0f} ms "
               f"{m['baseline_ms']:>6.1f} ms {m['kb']:>5.0f} KB {m['elements']:>9,}  "
