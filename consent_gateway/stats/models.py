@@ -18,9 +18,10 @@ class ConsentDaily(Base):
     """Decisions of one day on one site, counted along one dimension at a time.
 
     ``dimension`` is ``all`` (no breakdown), ``country``, ``device``, ``browser``, ``layer``,
-    ``ms`` (time-to-decide bucket) or ``vendor``; ``value`` is that dimension's value (``""`` for
-    ``all``). A ``vendor`` row counts the answered decisions that asked about that vendor
-    (``decisions``) and those that granted it (``granted``).
+    ``ms`` (time-to-decide bucket), ``time`` (the same buckets, known timings only, ``action``
+    left empty: the compact histogram the medians read) or ``vendor``; ``value`` is that
+    dimension's value (``""`` for ``all``). A ``vendor`` row counts the answered decisions that
+    asked about that vendor (``decisions``) and those that granted it (``granted``).
     A row with ``purpose == ""`` counts decisions; a row naming a purpose counts the decisions
     (other than withdrawals) that granted it. Bots are counted in ``bots`` and nowhere else.
     The key starts with the dimension and the day: a period's query is one range scan.

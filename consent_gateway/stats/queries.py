@@ -21,7 +21,7 @@ from consent_gateway.stats.backlog import catch_up
 from consent_gateway.stats.figures import TOTAL, Cell, Table, VendorCell, hidden_row, median_ms
 from consent_gateway.stats.models import BannerImpressionDaily
 from consent_gateway.stats.periods import TIME_GROUPS, period_key, periods
-from consent_gateway.stats.rollup import UNKNOWN, opt_in_purposes, opt_in_vendors
+from consent_gateway.stats.rollup import TIMES, UNKNOWN, opt_in_purposes, opt_in_vendors
 from consent_gateway.stats.source import Conditions, rollups
 from consent_gateway.stats.suppression import MIN_CELL
 
@@ -292,9 +292,11 @@ def _vendor_cells(session: Session, sites: SitesConfig, query: StatsQuery,
 def _add_times(session: Session, query: StatsQuery, cells: dict[str, Cell], total: Cell,
                known: dict[tuple[Any, ...], dict[str, int]]) -> None:
     """Time-to-decide histograms: the totals' always, the rows' where the rollups hold them per
-    row (periods, kinds of decision, sites)."""
-    c = _rollups(query, lambda m: [m.dimension == "ms", m.value != UNKNOWN])
+    row (periods, kinds of decision, sites). Only the rows per kind of decision read the ``ms``
+    rows; the others, the compact ``time`` histogram (no kind, a quarter of the rows)."""
     group = query.group_by
+    c = _rollups(query, (lambda m: [m.dimension == "ms", m.value != UNKNOWN]) if group == "action"
+                 else (lambda m: [m.dimension == TIMES]))
     per_row = {"action": c.action, "site": c.site_id}.get(group, c.day if group in TIME_GROUPS else None)
     scope = (query.site_id, query.start, query.end)
     if per_row is None and scope in known:
@@ -302,12 +304,15 @@ def _add_times(session: Session, query: StatsQuery, cells: dict[str, Cell], tota
         return
     column = per_row if per_row is not None else c.dimension
     stmt = select(column, c.value, func.sum(c.decisions)).group_by(column, c.value)
+    rows: dict[Any, Cell | None] = {}  # key value -> its row (a year by day: 365 keys, 13,000 rows)
     for key_value, bucket, n in session.execute(stmt):
         total.ms[bucket] += int(n)
         if per_row is not None:
-            key = _key(query, key_value, key_value, "", key_value)
-            if key in cells:
-                cells[key].ms[bucket] += int(n)
+            if key_value not in rows:
+                rows[key_value] = cells.get(_key(query, key_value, key_value, "", key_value))
+            cell = rows[key_value]
+            if cell is not None:
+                cell.ms[bucket] += int(n)
     known[scope] = dict(total.ms)
 
 

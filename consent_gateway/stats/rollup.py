@@ -27,6 +27,8 @@ from consent_gateway.stats.models import BannerImpressionDaily, ConsentDaily, Co
 
 DIMENSIONS = ("country", "device", "browser", "layer")
 UNKNOWN = "?"
+# The dimension of the time-to-decide histogram by day and site only (``ms`` rows also say the kind).
+TIMES = "time"
 # Upper bounds (ms) of the time-to-decide buckets: fine where decisions are taken (a few seconds),
 # coarse beyond; a median is interpolated inside its bucket.
 MS_BUCKETS = (
@@ -121,7 +123,12 @@ def rollup_rows(sites: SitesConfig, events: Iterable[tuple[EventFacts, int]]) ->
             add((dim, e.day, e.site_id, value, e.action, ""), n, 0, gpc, 0)
             for purpose in granted:
                 add((dim, e.day, e.site_id, value, e.action, purpose), 0, n, 0, 0)
-        add(("ms", e.day, e.site_id, ms_bucket(e.ms), e.action, ""), n, 0, gpc, 0)
+        bucket = ms_bucket(e.ms)
+        add(("ms", e.day, e.site_id, bucket, e.action, ""), n, 0, gpc, 0)
+        if bucket != UNKNOWN:
+            # The same histogram without the kind of decision: what every median but the audit's
+            # and the per-kind rows' needs, in a quarter of the rows (a year by day reads it).
+            add((TIMES, e.day, e.site_id, bucket, "", ""), n, 0, 0, 0)
         if e.action != "withdraw":
             # One row per vendor asked about: decisions = asked, granted = said yes to it.
             for vendor, purpose in vendors_of[e.site_id]:

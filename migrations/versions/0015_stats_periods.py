@@ -1,4 +1,5 @@
-"""consent_monthly: the daily rollups added up by calendar month, for long periods.
+"""consent_monthly: the daily rollups added up by calendar month, for long periods; the compact
+time-to-decide histogram (dimension ``time``) of the decisions already counted.
 
 Revision ID: 0015_stats_periods
 Revises: 0014_scans
@@ -32,6 +33,13 @@ def upgrade() -> None:
         sa.Column("bots", sa.Integer, nullable=False),
         sa.PrimaryKeyConstraint(*KEY, name="pk_consent_monthly"),
     )
+    # The compact time-to-decide histogram (``time``: known timings by day and site, any kind of
+    # decision) of the decisions counted so far, from their ``ms`` rows.
+    op.execute(
+        f"INSERT INTO consent_daily ({', '.join(KEY)}, decisions, granted, gpc, bots) "
+        "SELECT 'time', day, site_id, value, '', '', SUM(decisions), 0, 0, 0 FROM consent_daily "
+        "WHERE dimension = 'ms' AND value != '?' GROUP BY day, site_id, value"
+    )
     # The months of the rows counted so far, from the day rows (the same sums the writes keep).
     month = ("CAST(date_trunc('month', day) AS date)" if op.get_bind().dialect.name == "postgresql"
              else "date(day, 'start of month')")
@@ -44,3 +52,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("consent_monthly")
+    op.execute("DELETE FROM consent_daily WHERE dimension = 'time'")

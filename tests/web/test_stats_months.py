@@ -19,6 +19,8 @@ from consent_gateway.stats import source as rollup_source
 from consent_gateway.stats.demo import seed_decisions
 from consent_gateway.stats.fairness import fairness_audit
 from consent_gateway.stats.rollup import (
+    TIMES,
+    UNKNOWN,
     EventFacts,
     add_rollups,
     insert_rollups,
@@ -86,6 +88,12 @@ def test_month_rows_stay_the_sums_of_the_day_rows(app, db_session: Session):
     db_session.commit()
     days = _table(db_session, ConsentDaily)
     assert days and _table(db_session, ConsentMonthly) == _months_of_days(days)
+    # The compact histogram is the time-to-decide rows of every kind of decision, added up.
+    times: dict[tuple, int] = defaultdict(int)
+    for (dim, day, site, bucket, _action, _purpose), (n, *_rest) in days.items():
+        if dim == "ms" and bucket != UNKNOWN:
+            times[day, site, bucket] += n
+    assert times and {k[1:4]: v[0] for k, v in days.items() if k[0] == TIMES} == times
 
 
 def test_rebuild_counts_the_months_of_the_days_again(app, db_session: Session):
