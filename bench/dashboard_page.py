@@ -1,4 +1,4 @@
-"""The marketing dashboard page at scale (DESIGN §7: 365 days x all sites, 10 million events <= 300 ms).
+"""The marketing dashboard page at scale (the bar: 365 days x all sites, 10 million events, <= 300 ms).
 
     .venv/bin/python bench/dashboard_page.py [--events 10000000] [--real-events 100000] [--runs 7]
         [--database-url postgresql+psycopg://…]
