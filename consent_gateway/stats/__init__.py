@@ -3,7 +3,7 @@
 from consent_gateway.stats.backlog import catch_up, queue_decisions, rebuild
 from consent_gateway.stats.export import stats_csv
 from consent_gateway.stats.fairness import fairness_audit
-from consent_gateway.stats.models import BannerImpressionDaily, ConsentDaily
+from consent_gateway.stats.models import BannerImpressionDaily, ConsentDaily, ConsentMonthly
 from consent_gateway.stats.overview import dashboard_figures
 from consent_gateway.stats.periods import TIME_GROUPS
 from consent_gateway.stats.queries import (
@@ -28,6 +28,7 @@ __all__ = [
     "TIME_GROUPS",
     "BannerImpressionDaily",
     "ConsentDaily",
+    "ConsentMonthly",
     "StatsQuery",
     "catch_up",
     "consent_stats",

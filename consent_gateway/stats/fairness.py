@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from consent_gateway.declaration import SitesConfig
 from consent_gateway.stats.backlog import catch_up
-from consent_gateway.stats.models import ConsentDaily
 from consent_gateway.stats.queries import StatsQuery, median_ms
 from consent_gateway.stats.rollup import UNKNOWN
+from consent_gateway.stats.source import Conditions, rollups
 from consent_gateway.stats.suppression import MIN_CELL
 
 REFUSE, ACCEPT = "reject_all", "accept_all"
@@ -36,21 +36,22 @@ def fairness_audit(session: Session, sites: SitesConfig, query: StatsQuery) -> l
     """One entry per site in scope: steps and time for refusing and accepting, and the flags.
     The decisions still in the stats backlog are counted first (and committed)."""
     catch_up(session, sites)
-    c = ConsentDaily
-    scope = [c.day >= query.start, c.day <= query.end, c.purpose == "",
-             c.action.in_((REFUSE, ACCEPT))]
-    if query.site_id:
-        scope.append(c.site_id == query.site_id)
     layers: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
     times: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
     for dimension, target in (("layer", layers), ("ms", times)):
+        c = rollups(query.start, query.end, query.site_id, _audited(dimension)).c
         stmt = (select(c.site_id, c.action, c.value, func.sum(c.decisions))
-                .where(c.dimension == dimension, *scope).group_by(c.site_id, c.action, c.value))
+                .group_by(c.site_id, c.action, c.value))
         for site_id, action, value, n in session.execute(stmt):
             if value != UNKNOWN:
                 target[site_id][action][value] += int(n)
     site_ids = [query.site_id] if query.site_id else list(sites.sites)
     return [_audit(sid, layers[sid], times[sid]) for sid in site_ids]
+
+
+def _audited(dimension: str) -> Conditions:
+    """The rollup rows the audit reads: refusals and acceptances along ``dimension``."""
+    return lambda m: [m.dimension == dimension, m.purpose == "", m.action.in_((REFUSE, ACCEPT))]
 
 
 def _one_step_share(by_layer: dict[str, int]) -> float | None:

@@ -19,9 +19,10 @@ from consent_gateway.declaration import SitesConfig
 from consent_gateway.errors import ValidationError
 from consent_gateway.stats.backlog import catch_up
 from consent_gateway.stats.figures import TOTAL, Cell, Table, VendorCell, hidden_row, median_ms
-from consent_gateway.stats.models import BannerImpressionDaily, ConsentDaily
+from consent_gateway.stats.models import BannerImpressionDaily
 from consent_gateway.stats.periods import TIME_GROUPS, period_key, periods
-from consent_gateway.stats.rollup import UNKNOWN, opt_in_purposes, opt_in_vendors
+from consent_gateway.stats.rollup import TIMES, UNKNOWN, opt_in_purposes, opt_in_vendors
+from consent_gateway.stats.source import Conditions, rollups
 from consent_gateway.stats.suppression import MIN_CELL
 
 GROUPS = ("day", "week", "month", "site", "purpose", "vendor", "action", "country", "device", "browser",
@@ -194,6 +195,13 @@ def _scope(stmt, model, query: StatsQuery):
     return stmt
 
 
+def _rollups(query: StatsQuery, conditions: Conditions):
+    """The columns of the period's rollup rows meeting ``conditions``: whole months read from the
+    month rows unless the breakdown is by day or week (which needs each day)."""
+    return rollups(query.start, query.end, query.site_id, conditions,
+                   by_day=query.group_by in ("day", "week")).c
+
+
 def _key(query: StatsQuery, day: date | str, site_id: str, value: str, action: str) -> str:
     group = query.group_by
     if group in TIME_GROUPS:
@@ -218,18 +226,18 @@ def _empty_rows(sites: SitesConfig, query: StatsQuery) -> dict[str, Cell]:
     return {}
 
 
-def _read_cells(session: Session, query: StatsQuery, dimension: str, key_column,
+def _read_cells(session: Session, query: StatsQuery, dimension: str, key_name: str,
                 purposes: list[str]) -> dict[str, Cell]:
     """The cells of one dimension, one row per key and site: the database sums the kinds of
     decision and the grants of each purpose side by side (a year by day is some two thousand
     rows, not tens of thousands)."""
-    c = ConsentDaily
+    c = _rollups(query, lambda m: [m.dimension == dimension])
+    key_column = c[key_name]
     asked = c.purpose == ""
     measures = [func.sum(case((and_(asked, c.action == a), c.decisions), else_=0)) for a in ACTIONS]
     measures += [func.sum(case((asked, c.gpc), else_=0)), func.sum(case((asked, c.bots), else_=0))]
     measures += [func.sum(case((c.purpose == p, c.granted), else_=0)) for p in purposes]
-    stmt = _scope(select(key_column, c.site_id, *measures), c, query)
-    stmt = stmt.where(c.dimension == dimension).group_by(key_column, c.site_id)
+    stmt = select(key_column, c.site_id, *measures).group_by(key_column, c.site_id)
     cells: dict[str, Cell] = {}
     n_actions = len(ACTIONS)
     for key_value, site_id, *sums in session.execute(stmt):
@@ -248,14 +256,13 @@ def _read_cells(session: Session, query: StatsQuery, dimension: str, key_column,
 
 
 def _cells(session: Session, sites: SitesConfig, query: StatsQuery, purposes: list[str]) -> dict[str, Cell]:
-    c = ConsentDaily
     group = query.group_by
     if group in TIME_GROUPS:
-        read = _read_cells(session, query, "all", c.day, purposes)
+        read = _read_cells(session, query, "all", "day", purposes)
     elif group in ("action", "site"):
-        read = _read_cells(session, query, "all", c.site_id if group == "site" else c.action, purposes)
+        read = _read_cells(session, query, "all", group if group == "action" else "site_id", purposes)
     else:
-        read = _read_cells(session, query, group, c.value, purposes)
+        read = _read_cells(session, query, group, "value", purposes)
     cells = _empty_rows(sites, query)
     for key, cell in read.items():
         cells.setdefault(key, Cell()).add(cell)
@@ -265,18 +272,16 @@ def _cells(session: Session, sites: SitesConfig, query: StatsQuery, purposes: li
 def _total(session: Session, query: StatsQuery, purposes: list[str]) -> Cell:
     """The period's decisions, for the breakdowns whose rows do not add up to them."""
     total = Cell()
-    for cell in _read_cells(session, replace(query, group_by="site"), "all", ConsentDaily.site_id,
-                            purposes).values():
+    for cell in _read_cells(session, replace(query, group_by="site"), "all", "site_id", purposes).values():
         total.add(cell)
     return total
 
 
 def _vendor_cells(session: Session, sites: SitesConfig, query: StatsQuery,
                   site_ids: list[str]) -> dict[str, VendorCell]:
-    c = ConsentDaily
+    c = _rollups(query, lambda m: [m.dimension == "vendor"])
     vendors = {v: VendorCell() for sid in site_ids for v, _p in opt_in_vendors(sites, sid)}
-    stmt = _scope(select(c.value, func.sum(c.decisions), func.sum(c.granted)), c, query)
-    stmt = stmt.where(c.dimension == "vendor").group_by(c.value)
+    stmt = select(c.value, func.sum(c.decisions), func.sum(c.granted)).group_by(c.value)
     for vendor, asked, granted in session.execute(stmt):
         cell = vendors.setdefault(vendor, VendorCell())
         cell.asked += int(asked)
@@ -287,23 +292,27 @@ def _vendor_cells(session: Session, sites: SitesConfig, query: StatsQuery,
 def _add_times(session: Session, query: StatsQuery, cells: dict[str, Cell], total: Cell,
                known: dict[tuple[Any, ...], dict[str, int]]) -> None:
     """Time-to-decide histograms: the totals' always, the rows' where the rollups hold them per
-    row (periods, kinds of decision, sites)."""
-    c = ConsentDaily
+    row (periods, kinds of decision, sites). Only the rows per kind of decision read the ``ms``
+    rows; the others, the compact ``time`` histogram (no kind, a quarter of the rows)."""
     group = query.group_by
+    c = _rollups(query, (lambda m: [m.dimension == "ms", m.value != UNKNOWN]) if group == "action"
+                 else (lambda m: [m.dimension == TIMES]))
     per_row = {"action": c.action, "site": c.site_id}.get(group, c.day if group in TIME_GROUPS else None)
     scope = (query.site_id, query.start, query.end)
     if per_row is None and scope in known:
         total.ms.update(known[scope])
         return
     column = per_row if per_row is not None else c.dimension
-    stmt = _scope(select(column, c.value, func.sum(c.decisions)), c, query)
-    stmt = stmt.where(c.dimension == "ms", c.value != UNKNOWN).group_by(column, c.value)
+    stmt = select(column, c.value, func.sum(c.decisions)).group_by(column, c.value)
+    rows: dict[Any, Cell | None] = {}  # key value -> its row (a year by day: 365 keys, 13,000 rows)
     for key_value, bucket, n in session.execute(stmt):
         total.ms[bucket] += int(n)
         if per_row is not None:
-            key = _key(query, key_value, key_value, "", key_value)
-            if key in cells:
-                cells[key].ms[bucket] += int(n)
+            if key_value not in rows:
+                rows[key_value] = cells.get(_key(query, key_value, key_value, "", key_value))
+            cell = rows[key_value]
+            if cell is not None:
+                cell.ms[bucket] += int(n)
     known[scope] = dict(total.ms)
 
 

@@ -20,7 +20,14 @@ from stats_support import sign_in_dashboard, today
 
 from consent_gateway.consent.decisions import ACTIONS
 from consent_gateway.staff import create_token
-from consent_gateway.stats import GROUPS, BannerImpressionDaily, ConsentDaily, StatsQuery, consent_stats
+from consent_gateway.stats import (
+    GROUPS,
+    BannerImpressionDaily,
+    ConsentDaily,
+    ConsentMonthly,
+    StatsQuery,
+    consent_stats,
+)
 from consent_gateway.stats.figures import TOTAL
 from consent_gateway.stats.periods import period_key
 from consent_gateway.stats.rollup import (
@@ -179,6 +186,7 @@ def check_case(app, sites, client, case: dict[str, Any]) -> None:
     events = case["events"]
     with Session(app.extensions["db_engine"]) as session:
         session.execute(delete(ConsentDaily))
+        session.execute(delete(ConsentMonthly))
         session.execute(delete(BannerImpressionDaily))
         add_rollups(session, rollup_rows(sites, [(e, 1) for e in events]))
         add_impressions(session, case["impressions"])

@@ -20,6 +20,7 @@ from consent_gateway.errors import GatewayError, ValidationError
 from consent_gateway.web.extensions import gateway
 from consent_gateway.web.platform.credentials import TooManyAttempts, counts_failures
 from consent_gateway.web.staff import charts, labels
+from consent_gateway.web.staff.numbers import Numbers
 from consent_gateway.web.staff.signin import SignInForm, require_signed_in, safe_next, sign_in, sign_out
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -120,7 +121,7 @@ def overview():
         "staff/dashboard/overview.html", query=query, figures=figures, entered=entered,
         sites=gw.sites, error=error, error_field=field, staff=g.staff,
         charts=_charts(figures, lang) if figures else None, form=FlaskForm(),
-        label=lambda group, key: labels.group_label(group, key, lang),
+        label=lambda group, key: labels.group_label(group, key, lang), **Numbers(lang).writers(),
     ), (400 if error else 200)
 
 
