@@ -31,10 +31,11 @@ def choose(page: Page, on: list[str], off: list[str]) -> None:
 def test_ga_only_and_linkedin_only_leave_every_ad_type_denied(vp: VendorPage, page: Page, verify):
     vp.open()
     choose(page, ["Mesure d'audience", "Publicité et réseaux sociaux"],
-           ["Google Tag Manager", "Matomo", "Meta Pixel", "HubSpot"])
+           ["Google Tag Manager", "Matomo", "Meta Pixel", "HubSpot", "Google Ads"])
     decision = wait_for_receipt(page)
-    assert {v: decision["vendors"][v] for v in ("google_analytics", "linkedin_insight", "meta_pixel")} == {
-        "google_analytics": True, "linkedin_insight": True, "meta_pixel": False}
+    shown = ("google_analytics", "linkedin_insight", "meta_pixel", "google_ads")
+    assert {v: decision["vendors"][v] for v in shown} == {
+        "google_analytics": True, "linkedin_insight": True, "meta_pixel": False, "google_ads": False}
     update = page.evaluate(LAST_UPDATE)
     assert update["analytics_storage"] == "granted", "GA4 needs analytics_storage"
     for kind in ("ad_storage", "ad_user_data", "ad_personalization"):
