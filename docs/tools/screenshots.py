@@ -87,9 +87,9 @@ def _seed(app: Flask) -> dict[str, str]:
         for kind, details in REQUESTS:
             rights.submit_request(session, gw.signer, contact.cipher_for(gw.settings.pii_keys),
                                   gw.sites.sites["iqera"], kind, details, lang="fr")
-        tokens = {"marketing": create_token(session, "marketing", "Marie (marketing)"),
-                  "dpo": create_token(session, "dpo", "Claire (DPO)"),
-                  "recruiter": create_token(session, "recruiter", "Rita (recrutement)", "careers")}
+        tokens = {"marketing": create_token(session, "marketing", "Marie"),
+                  "dpo": create_token(session, "dpo", "Claire"),
+                  "recruiter": create_token(session, "recruiter", "Rita", "careers")}
     _apply(app)
     return tokens
 
