@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -94,7 +95,11 @@ def visit_all(plan: ScanPlan) -> list[PageVisit]:
         ) from exc
     if shutil.which("chromium") is None:
         raise ConfigurationError("the scan needs Chromium on the PATH (Debian: apt-get install chromium)")
-    return asyncio.run(_visit_all(plan))
+    # In a thread of its own, with its own event loop: the caller's thread may already run one (a
+    # Playwright sync session, as in the tests, or any asyncio host), where asyncio.run would refuse
+    # and leave the coroutine unawaited.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="scan") as pool:
+        return pool.submit(asyncio.run, _visit_all(plan)).result()
 
 
 async def _visit_all(plan: ScanPlan) -> list[PageVisit]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import ModuleType
 
@@ -212,6 +213,9 @@ def test_every_picture_is_taken_by_the_screenshot_script_and_shown():
 @pytest.mark.chromium
 def test_the_screenshot_script_pictures_the_running_product(tmp_path):
     screenshots = _tool("screenshots")
-    written = screenshots.take(tmp_path)
+    # Its own thread, as the script runs alone: this process may hold pytest-playwright's sync
+    # session, and Playwright's sync API refuses to start inside another one's loop.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        written = pool.submit(screenshots.take, tmp_path).result()
     assert [p.name for p in written] == [f"{n}.png" for n in screenshots.PICTURES]
     assert all(p.read_bytes().startswith(b"\x89PNG") and p.stat().st_size > 10_000 for p in written)
