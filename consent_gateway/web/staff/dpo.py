@@ -23,11 +23,11 @@ from consent_gateway.errors import NotFound, ValidationError
 from consent_gateway.staff import applications, review
 from consent_gateway.web.extensions import gateway
 from consent_gateway.web.http import site_or_404
-from consent_gateway.web.platform.credentials import TooManyAttempts, counts_failures
+from consent_gateway.web.platform.credentials import counts_failures
 from consent_gateway.web.platform.limits import STAFF_ACTIONS, limited
-from consent_gateway.web.staff import wording
+from consent_gateway.web.staff import signin, wording
 from consent_gateway.web.staff.errors import html_errors
-from consent_gateway.web.staff.signin import SignInForm, require_signed_in, safe_next, sign_in, sign_out
+from consent_gateway.web.staff.signin import require_signed_in, sign_out
 from consent_gateway.web.visitor.rights import KIND_LABELS, choices
 
 bp = Blueprint("dpo", __name__, url_prefix="/dpo")
@@ -80,19 +80,7 @@ def _layout() -> dict:
 @counts_failures
 def sign_in_page():
     """The staff token, once; a marketing token is refused here."""
-    form = SignInForm()
-    failed, retry_after = False, None
-    if form.validate_on_submit():
-        try:
-            if sign_in(form.token.data or "", ROLES) is not None:
-                return redirect(safe_next(request.args.get("next"), url_for("dpo.requests")))
-            failed = True
-        except TooManyAttempts as exc:
-            retry_after = exc.retry_after
-    status = 429 if retry_after else 401 if failed else 400 if form.errors else 200
-    page = render_template("staff/dpo/sign_in.html", form=form, failed=failed, throttled=bool(retry_after),
-                           minutes=-(-(retry_after or 0) // 60))
-    return page, status, {"Retry-After": str(retry_after)} if retry_after else {}
+    return signin.sign_in_page(ROLES, "staff/dpo/sign_in.html", url_for("dpo.requests"))
 
 
 @bp.post("/sign-out")

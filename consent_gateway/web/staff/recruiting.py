@@ -19,10 +19,11 @@ from consent_gateway.errors import NotFound, ValidationError
 from consent_gateway.staff import applications, review
 from consent_gateway.web.extensions import gateway
 from consent_gateway.web.http import attachment
-from consent_gateway.web.platform.credentials import TooManyAttempts, counts_failures
+from consent_gateway.web.platform.credentials import counts_failures
 from consent_gateway.web.platform.limits import STAFF_ACTIONS, limited
+from consent_gateway.web.staff import signin
 from consent_gateway.web.staff.errors import html_errors
-from consent_gateway.web.staff.signin import SignInForm, require_signed_in, safe_next, sign_in, sign_out
+from consent_gateway.web.staff.signin import require_signed_in, sign_out
 from consent_gateway.web.visitor.rights import choices
 
 bp = Blueprint("recruiting", __name__, url_prefix="/recruiting")
@@ -64,22 +65,8 @@ def _layout() -> dict:
 @counts_failures
 def sign_in_page():
     """A recruiter's token, once; any other role is refused here (candidates are theirs only)."""
-    form = SignInForm()
-    failed, retry_after = False, None
-    if form.validate_on_submit():
-        try:
-            staff = sign_in(form.token.data or "", ROLES)
-        except TooManyAttempts as exc:
-            staff, retry_after = None, exc.retry_after
-        if staff is not None and staff.role in ROLES:
-            return redirect(safe_next(request.args.get("next"), url_for("recruiting.inbox")))
-        if staff is not None:  # an administrator: the helper admits them everywhere else
-            sign_out()
-        failed = retry_after is None
-    status = 429 if retry_after else 401 if failed else 400 if form.errors else 200
-    page = render_template("staff/recruiting/sign_in.html", form=form, failed=failed,
-                           throttled=bool(retry_after), minutes=-(-(retry_after or 0) // 60))
-    return page, status, {"Retry-After": str(retry_after)} if retry_after else {}
+    return signin.sign_in_page(ROLES, "staff/recruiting/sign_in.html", url_for("recruiting.inbox"),
+                               admin=False)
 
 
 @bp.post("/sign-out")

@@ -17,8 +17,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from flask import Flask, Request, current_app, g, redirect, request, session, url_for
+from flask import Flask, Request, current_app, g, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from itsdangerous import URLSafeTimedSerializer
@@ -28,7 +29,7 @@ from wtforms.validators import InputRequired
 from consent_gateway.db import get_session
 from consent_gateway.staff import StaffToken, end_staff_session, open_staff_session, resume_staff_session
 from consent_gateway.web.extensions import gateway
-from consent_gateway.web.platform.credentials import check_credential
+from consent_gateway.web.platform.credentials import TooManyAttempts, check_credential
 
 F = TypeVar("F", bound=Callable[..., Any])
 # Path prefixes served with the staff session cookie.
@@ -115,6 +116,29 @@ def sign_in(token: str, roles: tuple[str, ...]) -> StaffToken | None:
     sign_out()  # a session this browser had ends: the new one starts afresh
     session[SESSION_KEY] = open_staff_session(get_session(), staff, now=_now())
     return staff
+
+
+def sign_in_page(roles: tuple[str, ...], template: str, landing: str, *,
+                 admin: bool = True) -> ResponseReturnValue:
+    """A staff area's sign-in page (``template`` extends ``_sign_in_form.html``): the token, once,
+    then ``landing`` (or a safe ``?next=``). A token of another role is refused (401), an
+    administrator's too where ``admin`` is False; past the failure limit, 429 with Retry-After."""
+    form = SignInForm()
+    failed, retry_after = False, None
+    if form.validate_on_submit():
+        try:
+            staff = sign_in(form.token.data or "", roles)
+        except TooManyAttempts as exc:
+            staff, retry_after = None, exc.retry_after
+        if staff is not None and (admin or staff.role in roles):
+            return redirect(safe_next(request.args.get("next"), landing))
+        if staff is not None:  # an administrator, where only the area's own role may enter
+            sign_out()
+        failed = retry_after is None
+    status = 429 if retry_after else 401 if failed else 400 if form.errors else 200
+    page = render_template(template, form=form, failed=failed, throttled=bool(retry_after),
+                           minutes=-(-(retry_after or 0) // 60))
+    return page, status, {"Retry-After": str(retry_after)} if retry_after else {}
 
 
 def sign_out() -> None:
