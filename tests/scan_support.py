@@ -18,13 +18,11 @@ import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner, Result
 from declaration_support import fixture_declaration, write
-from flask import Flask
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
@@ -141,21 +139,6 @@ def served_shop(port: int, gateway: str, planted: dict[str, bool]) -> Iterator[s
     thread.start()
     try:
         yield f"http://shop.localhost:{port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-
-
-@contextmanager
-def served_gateway(app: Flask, port: int) -> Iterator[str]:
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    url = f"http://127.0.0.1:{port}"
-    gw = app.extensions["gateway"]
-    gw.settings = app.extensions["settings"] = replace(gw.settings, public_url=url)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield url
     finally:
         server.shutdown()
         thread.join(timeout=5)

@@ -3,20 +3,15 @@ evidence pack the DPO hands to the CNIL."""
 
 from __future__ import annotations
 
-import logging
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 
 import click
 from flask import Flask
 from sqlalchemy.orm import Session
-from werkzeug.serving import make_server
 
 from consent_gateway import create_app
 from consent_gateway.cli.environment import command_engine, command_settings
+from consent_gateway.cli.local_server import served_locally
 from consent_gateway.consent.snapshots import take_snapshots
 from consent_gateway.db import utcnow
 from consent_gateway.errors import ConfigurationError, GatewayError
@@ -32,28 +27,6 @@ def _app() -> Flask:
         raise click.ClickException(exc.message) from exc
 
 
-@contextmanager
-def _served(app: Flask) -> Iterator[str]:
-    """``app`` on a free port of 127.0.0.1 for as long as the block runs; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    url = f"http://127.0.0.1:{server.server_port}"
-    # The demo page loads the banner from the gateway's public origin: here, this server.
-    gw = app.extensions["gateway"]
-    gw.settings = app.extensions["settings"] = replace(gw.settings, public_url=url)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    # The command's own page loads are not traffic: no request lines on the operator's terminal.
-    request_log = logging.getLogger("consent_gateway.request")
-    level = request_log.level
-    request_log.setLevel(logging.WARNING)
-    thread.start()
-    try:
-        yield url
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        request_log.setLevel(level)
-
-
 @click.group()
 def evidence() -> None:
     """Evidence for the CNIL: banner screenshots and the evidence pack."""
@@ -66,7 +39,7 @@ def snapshot() -> None:
     app = _app()
     engine = app.extensions["db_engine"]
     try:
-        with _served(app) as url, Session(engine) as session:
+        with served_locally(app) as url, Session(engine) as session:
             report = take_snapshots(session, app.extensions["gateway"].sites, url)
     except GatewayError as exc:
         raise click.ClickException(exc.message) from exc

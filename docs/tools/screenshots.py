@@ -18,10 +18,6 @@ import secrets
 import shutil
 import sys
 import tempfile
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -30,9 +26,9 @@ from flask import Flask
 from PIL import Image
 from playwright.sync_api import Page, sync_playwright
 from sqlalchemy.orm import Session
-from werkzeug.serving import make_server
 
 from consent_gateway import contact, create_app, rights, scan
+from consent_gateway.cli.local_server import served_locally
 from consent_gateway.consent.ledger import seal_ledger
 from consent_gateway.db import utcnow
 from consent_gateway.db.migrate import upgrade
@@ -127,21 +123,6 @@ def _scan_demo(app: Flask, url: str) -> None:
         scan.run_scan(session, gw.sites, site, plan, utcnow())
 
 
-@contextmanager
-def _served(app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    url = f"http://127.0.0.1:{server.server_port}"
-    gw = app.extensions["gateway"]
-    gw.settings = app.extensions["settings"] = replace(gw.settings, public_url=url)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield url
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-
-
 def _shoot(page: Page, out: Path, name: str, top: str | None = None) -> None:
     """The viewport, scrolled to put ``top`` (a selector) at its top when the page is longer."""
     page.wait_for_load_state("networkidle")
@@ -167,7 +148,7 @@ def take(out: Path) -> list[Path]:
         upgrade(settings.database_url)
         app = create_app(settings)
         tokens = _seed(app)
-        with _served(app) as url:
+        with served_locally(app) as url:
             _scan_demo(app, url)
             _pictures(app, url, tokens, out)
         app.extensions["db_engine"].dispose()

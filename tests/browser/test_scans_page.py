@@ -10,8 +10,9 @@ import threading
 import pytest
 from browser_support import assert_accessible, screenshot
 from playwright.sync_api import Page, expect
-from scan_support import PLANTED, declaration, free_port, run_scan, served_gateway, served_shop
+from scan_support import PLANTED, declaration, free_port, run_scan, served_shop
 
+from consent_gateway.cli.local_server import served_locally
 from consent_gateway.staff import create_token
 
 
@@ -22,7 +23,7 @@ def scanned(make_app, settings, tmp_path, db_session):
     sites_path = declaration(tmp_path, gateway_port, shop_port)
     app = make_app(sites_path=sites_path)
     planted = dict.fromkeys(PLANTED, True)
-    with served_gateway(app, gateway_port) as gateway, served_shop(shop_port, gateway, planted):
+    with served_locally(app, gateway_port) as gateway, served_shop(shop_port, gateway, planted):
         results = []
         # The scanner drives its own Chromium (asyncio): away from this test's Playwright thread.
         worker = threading.Thread(target=lambda: results.append(

@@ -8,9 +8,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from scan_support import PLANTED, declaration, free_port, run_scan, served_gateway, served_shop
+from scan_support import PLANTED, declaration, free_port, run_scan, served_shop
 from sqlalchemy import func, select
 
+from consent_gateway.cli.local_server import served_locally
 from consent_gateway.consent.models import ConsentEvent
 from consent_gateway.scan import Scan
 
@@ -24,7 +25,7 @@ def group(make_app, settings, tmp_path):
     sites_path = declaration(tmp_path, gateway_port, shop_port)
     app = make_app(sites_path=sites_path)
     planted = dict.fromkeys(PLANTED, True)
-    with served_gateway(app, gateway_port) as gateway, served_shop(shop_port, gateway, planted) as shop:
+    with served_locally(app, gateway_port) as gateway, served_shop(shop_port, gateway, planted) as shop:
         yield sites_path, gateway, shop, planted, app
 
 
